@@ -1,0 +1,69 @@
+"""Actor names: aliases as written mapped to SPEC.md's canonical names."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+
+from llmextract.normalize.text import fold
+from llmextract.schema import CANONICAL_ACTORS, is_canonical_actor
+
+# "Chadian armed forces", "Chadian troops", "Ivorian army": the SPEC's pattern for states.
+_STATE_FORCE = re.compile(
+    r"^(?:the )?([a-z]+(?: [a-z]+)?) (?:armed forces|army|military|troops|soldiers|forces|gendarmes)$"
+)
+_LEADING_NOISE = re.compile(r"^(?:the|an|a|its|their|suspected|alleged)\s+")
+
+
+@cache
+def alias_table() -> dict[str, str]:
+    """Folded alias -> canonical name, from ``llmextract/data/actors.json``."""
+    raw = json.loads(resources.files("llmextract.data").joinpath("actors.json").read_text("utf-8"))
+    table: dict[str, str] = {}
+    for canonical, aliases in raw.items():
+        if canonical.startswith("_"):
+            continue
+        if canonical not in CANONICAL_ACTORS:
+            raise ValueError(f"actors.json: {canonical!r} is not a canonical SPEC actor")
+        for alias in [canonical, *aliases]:
+            table.setdefault(fold(alias), canonical)
+    return table
+
+
+def canonical_actor(name: str | None) -> str | None:
+    """The canonical name for an actor as written, or the cleaned name when unknown.
+
+    Unknown actors are kept (not dropped) so that a reviewer sees what the model read.
+    """
+    if name is None or not name.strip():
+        return None
+    if is_canonical_actor(name.strip()):
+        return name.strip()
+    folded = fold(name)
+    table = alias_table()
+    candidates = [folded, _LEADING_NOISE.sub("", folded)]
+    for candidate in candidates:
+        if candidate in table:
+            return table[candidate]
+    # "Al Qaeda's JNIM" / "JNIM fighters": the most specific alias contained in the name.
+    padded = f" {candidates[-1]} "
+    best: tuple[int, str] | None = None
+    for alias, canonical in table.items():
+        if len(alias) >= 3 and f" {alias} " in padded:
+            if best is None or len(alias) > best[0]:
+                best = (len(alias), canonical)
+    if best:
+        return best[1]
+    state = _STATE_FORCE.match(candidates[-1])
+    if state:
+        return f"{state.group(1).title()} armed forces"
+    return name.strip()
+
+
+def same_actor(a: str | None, b: str | None) -> bool:
+    """Whether two actor names denote the same canonical actor (null equals null)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return canonical_actor(a) == canonical_actor(b)

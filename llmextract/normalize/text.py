@@ -1,0 +1,19 @@
+"""Folding of names for comparison: case, accents, punctuation and spacing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """'Ségou ' -> 'segou'; "Jama'at  Nusrat" -> 'jama at nusrat'."""
+    folded = strip_accents(text).casefold().replace("’", "'")
+    return _NON_WORD.sub(" ", folded).strip()
