@@ -118,27 +118,30 @@ def binary_kind(raw: bytes) -> str | None:
 
 
 def repair_text(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """Undo mojibake, word by word, and report each distinct repair.
+    """Undo mojibake and report each distinct repair (what was written, what it became).
 
-    Whole-text repair misses mixed documents (seed-like articles where one name was
-    decoded with the wrong code page among correct curly quotes), so each
-    whitespace-delimited token is repaired on its own.
+    The whole text is repaired first (a document decoded entirely with the wrong code
+    page), then each whitespace-delimited token on its own: whole-text repair leaves mixed
+    documents alone, such as an article where one name was decoded with the wrong code
+    page among correct curly quotes.
     """
-    repaired_counts: Counter[tuple[str, str]] = Counter()
-
-    def fix_token(match: re.Match[str]) -> str:
-        token = match.group(0)
-        fixed = ftfy.fix_text(token, config=_FTFY_CONFIG)
-        if fixed != token:
-            repaired_counts[(token, fixed)] += 1
-        return fixed
-
-    repaired = re.sub(r"\S+", fix_token, text)
+    whole = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    repaired = re.sub(
+        r"[^ \t\n\r\f\v]+", lambda m: ftfy.fix_text(m.group(0), config=_FTFY_CONFIG), whole
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    before, after = _TOKENS.findall(text), _TOKENS.findall(repaired)
+    if len(before) == len(after):
+        counts.update((b, a) for b, a in zip(before, after, strict=True) if b != a)
+    elif repaired != text:
+        counts[(text[:40], repaired[:40])] += 1
     repairs = [
-        {"kind": "mojibake", "from": before, "to": after, "count": count}
-        for (before, after), count in repaired_counts.items()
+        {"kind": "mojibake", "from": b, "to": a, "count": n} for (b, a), n in counts.items()
     ]
     return repaired, repairs
+
+
+_TOKENS = re.compile(r"[^\s]+")
 
 
 def read_meta(meta_path: Path) -> tuple[dict[str, Any], list[str]]:

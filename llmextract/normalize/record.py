@@ -1,0 +1,316 @@
+"""From a model's draft to a SPEC incident record, and from mentions to distinct incidents.
+
+Everything here is deterministic code: dates resolved against the publication date,
+number phrases turned into conservative counts, actor aliases into canonical names, places
+through the gazetteer, evidence located in the text, sources and confirmation derived from
+who claimed, confirmed or denied.  Mentions of the same event are then merged, and
+incidents that ANNOTATION.md would not code (no date, place or count) are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from llmextract.drafts import IncidentDraft
+from llmextract.normalize.actors import alias_table, canonical_actor
+from llmextract.normalize.counts import parse_count
+from llmextract.normalize.dates import DateRange, find_dates, resolve_in_context
+from llmextract.normalize.places import resolve_location
+from llmextract.normalize.text import fold
+from llmextract.schema import (
+    COUNT_FIELDS,
+    Attribution,
+    Confirmation,
+    DatePrecision,
+    Evidence,
+    GeoPrecision,
+    Incident,
+    IncidentType,
+    Source,
+    Stance,
+)
+
+# Names that say "some group" rather than which: resolved to the nearest named group.
+_GENERIC_ACTORS = frozenset({"jihadists", "al Qaeda", "unidentified armed group"})
+_ARMED_GROUPS = frozenset(
+    {
+        "JNIM", "AQIM", "Ansar Dine", "Katiba Macina", "Al Mourabitoun", "ISGS", "ISWAP",
+        "Islamic State", "Boko Haram", "MNLA", "GATIA", "MSA", "Dan Na Ambassagou",
+    }
+)  # fmt: skip
+_COREFERENCE_WINDOW = 800
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """Where a mention sits: its sentence span and a short label in the tool's words."""
+
+    start: int
+    end: int
+    label: str
+
+
+def appears_in(text: str, phrase: str | None) -> bool:
+    """Whether a phrase the model copied is really in the text (folded comparison)."""
+    if not phrase:
+        return False
+    needle = fold(phrase)
+    return bool(needle) and needle in fold(text)
+
+
+def resolve_dates(
+    draft_date: str | None, text: str, mention: MentionContext, published: dt.date | None
+) -> tuple[str | None, DateRange]:
+    """The date expression and its range; the mention's own sentence is the fallback."""
+    date_text = draft_date if appears_in(text, draft_date) else None
+    if date_text is None:
+        inside = [m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end]
+        if inside:
+            return inside[0].text, inside[0].range
+        return None, DateRange(None, None, DatePrecision.unknown)
+    position = _position_of(text, date_text, mention.start)
+    return date_text, resolve_in_context(date_text, text, position, published)
+
+
+def _position_of(text: str, phrase: str, near: int) -> int:
+    """Offset of the occurrence of ``phrase`` nearest to ``near`` (case-insensitive)."""
+    hits = [m.start() for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE)]
+    return min(hits, key=lambda h: abs(h - near)) if hits else near
+
+
+def nearest_named_group(text: str, before: int) -> str | None:
+    """The last armed group named in the text shortly before ``before``."""
+    window_start = max(0, before - _COREFERENCE_WINDOW)
+    window = fold(text[window_start:before])
+    best: tuple[int, int, str] | None = None
+    for alias, canonical in alias_table().items():
+        if canonical not in _ARMED_GROUPS or len(alias) < 3:
+            continue
+        for match in re.finditer(rf"\b{re.escape(alias)}\b", window):
+            key = (match.end(), len(alias), canonical)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+def resolve_perpetrator(
+    draft: IncidentDraft, text: str, mention: MentionContext
+) -> tuple[str | None, Attribution]:
+    perpetrator = canonical_actor(draft.perpetrator)
+    attribution = draft.attribution
+    generic = perpetrator in _GENERIC_ACTORS or (
+        perpetrator is None and attribution == Attribution.claimed
+    )
+    if generic:
+        named = nearest_named_group(text, mention.end)
+        if named:
+            perpetrator = named
+    if perpetrator is None:
+        attribution = Attribution.unknown
+    elif attribution == Attribution.unknown:
+        attribution = Attribution.attributed
+    return perpetrator, attribution
+
+
+def sources_and_confirmation(
+    perpetrator: str | None, attribution: Attribution, draft: IncidentDraft
+) -> tuple[list[Source], Confirmation]:
+    """Who said what, and whether someone other than the claimant confirms it."""
+    sources: list[Source] = []
+    if perpetrator and attribution == Attribution.claimed:
+        sources.append(Source(source=perpetrator, stance=Stance.claims))
+    confirmer = (draft.confirmed_by or "").strip()
+    if confirmer and canonical_actor(confirmer) != perpetrator:
+        sources.append(Source(source=confirmer, stance=Stance.confirms))
+    else:
+        confirmer = ""
+    denier = (draft.denied_by or "").strip()
+    if denier:
+        sources.append(Source(source=denier, stance=Stance.denies))
+    if denier:
+        return sources, Confirmation.disputed
+    if confirmer:
+        return sources, Confirmation.confirmed
+    if attribution == Attribution.claimed:
+        return sources, Confirmation.unconfirmed
+    return sources, Confirmation.unknown
+
+
+def draft_to_incident(
+    draft: IncidentDraft,
+    *,
+    text: str,
+    published: dt.date | None,
+    mention: MentionContext,
+    evidence: list[Evidence],
+) -> Incident:
+    """Turn one draft into a validated SPEC incident."""
+    date_text, dates = resolve_dates(draft.date_text, text, mention, published)
+    location_text = draft.location_text if appears_in(text, draft.location_text) else None
+    location = resolve_location(location_text, fallback_text=text[mention.start : mention.end])
+    perpetrator, attribution = resolve_perpetrator(draft, text, mention)
+    sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft)
+    counts = {name: parse_count(getattr(draft, name)) for name in COUNT_FIELDS}
+    incident = Incident(
+        summary="",
+        incident_type=draft.incident_type,
+        date_text=date_text,
+        date_start=dates.start,
+        date_end=dates.end,
+        date_precision=dates.precision,
+        location_text=location_text,
+        place=location.place,
+        admin1=location.admin1,
+        country=location.country,
+        geo_precision=location.geo_precision,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        perpetrator=perpetrator,
+        attribution=attribution,
+        target=(draft.target or None),
+        target_type=draft.target_type,
+        confirmation=confirmation,
+        sources=sources,
+        evidence=evidence,
+        **counts,
+    )
+    incident.summary = summarise(incident, mention.label)
+    return incident
+
+
+def summarise(incident: Incident, label: str = "") -> str:
+    """One sentence in the tool's words, built from the coded fields."""
+    what = label.strip().rstrip(".") or incident.incident_type.value.replace("_", " ")
+    parts = [what[:1].upper() + what[1:]]
+    if incident.perpetrator and incident.perpetrator.lower() not in what.lower():
+        parts.append(f"by {incident.perpetrator}")
+    where = incident.place or incident.admin1 or incident.country
+    if where and where.lower() not in what.lower():
+        parts.append(f"({where})")
+    if incident.date_start:
+        parts.append(f"on {incident.date_start.isoformat()}")
+    tolls = [f"{getattr(incident, n)} {n.replace('_', ' ')}" for n in COUNT_FIELDS if getattr(incident, n)]
+    sentence = " ".join(parts)
+    return sentence + (f": {', '.join(tolls)}." if tolls else ".")
+
+
+# ---------------------------------------------------------------------------------------
+# Distinct incidents
+
+
+def is_codable(incident: Incident) -> bool:
+    """ANNOTATION.md's bar: a date, a named place or region, or a count of victims."""
+    has_date = bool(incident.date_text)
+    has_place = bool(incident.place or incident.admin1)
+    has_count = any(getattr(incident, name) is not None for name in COUNT_FIELDS)
+    return has_date or has_place or has_count
+
+
+def _dates_conflict(a: Incident, b: Incident) -> bool:
+    if a.date_start and b.date_start and a.date_end and b.date_end:
+        return a.date_end < b.date_start or b.date_end < a.date_start
+    return False
+
+
+def _evidence_overlaps(a: Incident, b: Incident) -> bool:
+    for x in a.evidence:
+        for y in b.evidence:
+            if x.start is not None and y.start is not None and x.end and y.end:
+                if x.start < y.end and y.start < x.end:
+                    return True
+    return False
+
+
+def same_event(a: Incident, b: Incident) -> bool:
+    """Whether two coded mentions describe one event (conservative: different places,
+    dates or means stay apart, as ANNOTATION.md says)."""
+    if a.place and b.place and fold(a.place) != fold(b.place):
+        return False
+    if _dates_conflict(a, b):
+        return False
+    if a.perpetrator and b.perpetrator and a.perpetrator != b.perpetrator:
+        return False
+    same_place = bool(a.place and b.place)
+    same_day = bool(
+        a.date_start and a.date_start == b.date_start and a.date_precision == DatePrecision.day
+    )
+    same_type = a.incident_type == b.incident_type
+    if _evidence_overlaps(a, b):
+        return same_type or (same_place or same_day)
+    if same_place and (same_day or same_type):
+        return True
+    if same_day and same_type and not (a.place or b.place):
+        return fuzz.token_set_ratio(fold(a.target or ""), fold(b.target or "")) >= 80
+    return False
+
+
+def merge_pair(first: Incident, second: Incident) -> Incident:
+    """Keep the first mention's values, filling what it lacks from the second."""
+    data = first.model_dump()
+    other = second.model_dump()
+    for name, value in other.items():
+        if name in ("evidence", "sources", "summary"):
+            continue
+        if data[name] in (None, "", [], "unknown") and value not in (None, "", [], "unknown"):
+            data[name] = value
+    if first.geo_precision == GeoPrecision.unknown and second.geo_precision != GeoPrecision.unknown:
+        for name in ("location_text", "place", "admin1", "country", "geo_precision", "latitude", "longitude"):
+            data[name] = other[name]
+    if first.date_start is None and second.date_start is not None:
+        for name in ("date_text", "date_start", "date_end", "date_precision"):
+            data[name] = other[name]
+    if first.incident_type == IncidentType.other:
+        data["incident_type"] = second.incident_type
+    seen_quotes = {e["quote"] for e in data["evidence"]}
+    data["evidence"] += [e for e in other["evidence"] if e["quote"] not in seen_quotes]
+    seen_sources = {(s["source"], s["stance"]) for s in data["sources"]}
+    data["sources"] += [s for s in other["sources"] if (s["source"], s["stance"]) not in seen_sources]
+    merged = Incident.model_validate(data)
+    if merged.confirmation == Confirmation.unconfirmed and any(
+        s.stance == Stance.confirms for s in merged.sources
+    ):
+        merged.confirmation = Confirmation.confirmed
+    if any(s.stance == Stance.denies for s in merged.sources):
+        merged.confirmation = Confirmation.disputed
+    merged.summary = first.summary
+    return merged
+
+
+def merge_mentions(incidents: list[Incident]) -> list[Incident]:
+    """Fold each incident into the first earlier one describing the same event."""
+    merged: list[Incident] = []
+    for incident in incidents:
+        for index, kept in enumerate(merged):
+            if same_event(kept, incident):
+                merged[index] = merge_pair(kept, incident)
+                break
+        else:
+            merged.append(incident)
+    return merged
+
+
+def absorb_headline(incidents: list[Incident], headline_end: int) -> list[Incident]:
+    """A headline-only incident with no place or date joins the first body incident of its type."""
+    kept: list[Incident] = []
+    for incident in incidents:
+        in_headline = all(e.start is not None and e.start < headline_end for e in incident.evidence)
+        vague = not (incident.place or incident.admin1 or incident.date_text)
+        if in_headline and vague and incident.evidence:
+            partner = next(
+                (
+                    i
+                    for i, other in enumerate(incidents)
+                    if other is not incident and other.incident_type == incident.incident_type
+                ),
+                None,
+            )
+            if partner is not None:
+                target = incidents[partner]
+                target.evidence = [*incident.evidence, *target.evidence]
+                continue
+        kept.append(incident)
+    return kept
