@@ -135,9 +135,7 @@ def repair_text(text: str) -> tuple[str, list[dict[str, Any]]]:
         counts.update((b, a) for b, a in zip(before, after, strict=True) if b != a)
     elif repaired != text:
         counts[(text[:40], repaired[:40])] += 1
-    repairs = [
-        {"kind": "mojibake", "from": b, "to": a, "count": n} for (b, a), n in counts.items()
-    ]
+    repairs = [{"kind": "mojibake", "from": b, "to": a, "count": n} for (b, a), n in counts.items()]
     return repaired, repairs
 
 

@@ -75,9 +75,7 @@ class Caller:
         self.prompt = prompt
         self.cache = cache
 
-    def __call__(
-        self, kind: str, response_model: type[T], usage: Usage, **variables: Any
-    ) -> T:
+    def __call__(self, kind: str, response_model: type[T], usage: Usage, **variables: Any) -> T:
         messages = self.prompt.messages(kind, **variables)
         max_tokens = MAX_TOKENS[kind]
         key = None
@@ -129,7 +127,8 @@ def find_mentions(
             if sentence is None:
                 continue
             duplicate = any(
-                s.index == sentence.index and fuzz.token_set_ratio(fold(label), fold(mention.event)) >= 85
+                s.index == sentence.index
+                and fuzz.token_set_ratio(fold(label), fold(mention.event)) >= 85
                 for s, label in found
             )
             if not duplicate:
@@ -144,10 +143,14 @@ def _sentence_for_label(passage: list[Sentence], label: str) -> Sentence | None:
     return best if score >= 70 else None
 
 
-def mention_context(sentences: list[Sentence], target: Sentence, *, neighbours: int = 2) -> list[Sentence]:
+def mention_context(
+    sentences: list[Sentence], target: Sentence, *, neighbours: int = 2
+) -> list[Sentence]:
     """The sentence, the ones just before and after, the headline, and sentences elsewhere
     that name the same place (casualty figures often come paragraphs later)."""
-    chosen = {s.index for s in sentences if target.index - neighbours <= s.index <= target.index + 1}
+    chosen = {
+        s.index for s in sentences if target.index - neighbours <= s.index <= target.index + 1
+    }
     if sentences and sentences[0].paragraph == 0:
         chosen.add(0)
     names = {fold(place.name) for _, _, place in find_places(target.text)}

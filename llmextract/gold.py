@@ -135,7 +135,9 @@ def document_path(doc_id: str, docs_dir: Path | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def check_gold(gold_dir: Path = DEFAULT_GOLD_DIR, docs_dir: Path = DEFAULT_DOCS_DIR) -> GoldCheckReport:
+def check_gold(
+    gold_dir: Path = DEFAULT_GOLD_DIR, docs_dir: Path = DEFAULT_DOCS_DIR
+) -> GoldCheckReport:
     """Validate every gold file in ``gold_dir``; documents are read from ``docs_dir``.
 
     Raises GoldError only when the folder itself is unusable (missing, empty); every
@@ -155,7 +157,9 @@ def _check_file(path: Path, docs_dir: Path, report: GoldCheckReport) -> list[Gol
     except (OSError, UnicodeDecodeError) as exc:
         return [GoldProblem(name, f"cannot read the file ({_one_line(exc)})")]
     except json.JSONDecodeError as exc:
-        return [GoldProblem(name, f"not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}")]
+        return [
+            GoldProblem(name, f"not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}")
+        ]
     if not isinstance(data, dict):
         return [GoldProblem(name, "not a JSON object with doc_id, labelled_by and incidents")]
 
@@ -168,7 +172,9 @@ def _check_file(path: Path, docs_dir: Path, report: GoldCheckReport) -> list[Gol
     doc_id = data.get("doc_id")
     if isinstance(doc_id, str) and doc_id != path.stem:
         problems.append(
-            GoldProblem(name, f"doc_id {doc_id!r} differs from the file name {path.stem!r}", None, "doc_id")
+            GoldProblem(
+                name, f"doc_id {doc_id!r} differs from the file name {path.stem!r}", None, "doc_id"
+            )
         )
 
     text: str | None = None
@@ -230,7 +236,12 @@ def _check_incident(
             error = accept_value_error(field_name, value)
             if error:
                 problems.append(
-                    GoldProblem(name, f"accepted value {value!r} is invalid: {error}", index, f"accept.{field_name}")
+                    GoldProblem(
+                        name,
+                        f"accepted value {value!r} is invalid: {error}",
+                        index,
+                        f"accept.{field_name}",
+                    )
                 )
 
     if not incident.evidence:
@@ -246,29 +257,24 @@ def _check_incident(
             if _soft(evidence.quote) in _soft(text):
                 hint = " (it differs from the text only in quote marks or spacing)"
             problems.append(
-                GoldProblem(name, f"quote not found verbatim in the document{hint}: {_short(evidence.quote)!r}", index, where)
+                GoldProblem(
+                    name,
+                    f"quote not found verbatim in the document{hint}: {_short(evidence.quote)!r}",
+                    index,
+                    where,
+                )
             )
             continue
-        if evidence.start is None or evidence.end is None:
-            problems.append(
-                GoldProblem(
-                    name,
-                    f"start/end are null; the quote is at start={found}, end={found + len(evidence.quote)}",
-                    index,
-                    where,
-                )
-            )
-        elif text[evidence.start : evidence.end] != evidence.quote:
-            problems.append(
-                GoldProblem(
-                    name,
-                    f"text[{evidence.start}:{evidence.end}] is "
-                    f"{_short(text[evidence.start : evidence.end])!r}, not the quote; the quote is at "
-                    f"start={found}, end={found + len(evidence.quote)}",
-                    index,
-                    where,
-                )
-            )
+        if evidence.start is not None and evidence.end is not None:
+            if text[evidence.start : evidence.end] == evidence.quote:
+                continue
+            found = _nearest_occurrence(text, evidence.quote, evidence.start)
+            shown = _short(text[evidence.start : evidence.end])
+            message = f"text[{evidence.start}:{evidence.end}] is {shown!r}, not the quote"
+        else:
+            message = "start/end are null"
+        at = f"start={found}, end={found + len(evidence.quote)}"
+        problems.append(GoldProblem(name, f"{message}; the quote is at {at}", index, where))
     return problems
 
 
@@ -330,6 +336,17 @@ def _loc_text(loc: list[Any]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def _nearest_occurrence(text: str, quote: str, near: int) -> int:
+    """The start of the occurrence of ``quote`` closest to ``near`` (quotes can repeat)."""
+    best = text.find(quote)
+    position = best
+    while position >= 0:
+        if abs(position - near) < abs(best - near):
+            best = position
+        position = text.find(quote, position + 1)
+    return best
 
 
 def _soft(text: str) -> str:

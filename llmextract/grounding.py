@@ -37,7 +37,7 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
 def locate_quote(text: str, quote: str, *, near: int | None = None) -> tuple[int, int] | None:
     """Offsets of ``quote`` in ``text`` (the occurrence nearest ``near``), or None."""
     quote = quote.strip()
-    if len(quote) > 2 and quote[0] in "\"“" and quote[-1] in "\"”" and quote.count(quote[0]) == 1:
+    if len(quote) > 2 and quote[0] in '"“' and quote[-1] in '"”' and quote.count(quote[0]) == 1:
         quote = quote[1:-1].strip()  # a model wrapped its quote in quote marks
     if not quote:
         return None

@@ -37,7 +37,11 @@ def prompts_root() -> Path:
 
 def available_prompts() -> list[str]:
     root = prompts_root()
-    return sorted(p.name for p in root.iterdir() if (p / "system.j2").exists()) if root.exists() else []
+    return (
+        sorted(p.name for p in root.iterdir() if (p / "system.j2").exists())
+        if root.exists()
+        else []
+    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,10 @@ class Prompt:
         for example in self.examples.get(kind, []):
             user = self.render(f"{kind}.j2", **example["input"])
             answer = json.dumps(example["output"], ensure_ascii=False)
-            messages += [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+            messages += [
+                {"role": "user", "content": user},
+                {"role": "assistant", "content": answer},
+            ]
         messages.append({"role": "user", "content": self.render(f"{kind}.j2", **variables)})
         return messages
 

@@ -79,7 +79,11 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
         "slot_recall": f"{summary['slot_correct']} / {summary['slot_total']} gold slots",
         "grounding": (
             f"{summary['quotes_grounded']} / {summary['quotes']} quotes"
-            + (f" ({summary['quotes_unverified']} unverified)" if summary["quotes_unverified"] else "")
+            + (
+                f" ({summary['quotes_unverified']} unverified)"
+                if summary["quotes_unverified"]
+                else ""
+            )
         ),
     }
     rows = [(label, pct(summary[key]), counts[key]) for key, label in HEADLINE]
@@ -162,7 +166,9 @@ def print_compare(comparison: Comparison, console: Console | None = None) -> Non
         "run", "model", "prompt", "strategy", "F1", "fields", "slots", "grounding",
         "s/doc", "tokens/doc",
     ):  # fmt: skip
-        runs.add_column(column, justify="left" if column in ("run", "model", "prompt", "strategy") else "right")
+        runs.add_column(
+            column, justify="left" if column in ("run", "model", "prompt", "strategy") else "right"
+        )
     for row in comparison.runs:
         runs.add_row(
             escape(row.label),

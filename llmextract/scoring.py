@@ -30,14 +30,18 @@ counts          1.0    mean over killed and wounded: 1 when equal or accepted, m
                        when both are given and differ, 0 when only one side gives it
 =============== ====== ==============================================================
 
-A component that is empty on both sides (no place at all, no dates, no evidence on one
-side) is left out rather than counted as agreement, so that shared blanks never make two
-incidents look alike.  The sum of weights is divided by ``max(weights present, 5.0)``:
+A component that is empty on both sides (no place at all, no dates; for evidence, none
+on either side) is left out rather than counted as agreement, so that shared blanks never
+make two incidents look alike.  The weighted sum of the components present is divided by
+``max(sum of their weights, 5.0)`` (half the total weight of 10):
 a pair that can only be compared on one or two weak components (say, incident type)
 cannot reach a high score by having little else to compare.
 
 A pair below ``MATCH_THRESHOLD = 0.4`` is not a match (sub-threshold similarities are
-zeroed before the assignment, so they never displace a real match).  Justification, pinned
+zeroed before the assignment, so they never displace a real match).  Exact ties (two
+near-identical incidents, such as a teaser and its body) are broken by a 0.001-weighted
+term for exact evidence extent (Jaccard of spans) and summary wording; it never changes a
+reported similarity.  Justification, pinned
 by tests in ``tests/test_scoring.py``: the right incident with one field wrong scores about
 0.85; the right incident quoted elsewhere in the article (headline versus body, no
 evidence overlap) scores 0.70, and 0.55 with its type wrong too; a different attack of
@@ -147,6 +151,7 @@ DATE_DECAY_DAYS = 30
 FUZZY_TEXT_MIN = 80
 COORD_TOLERANCE = 0.05
 SIMILARITY_COUNT_FIELDS = ("killed", "wounded")
+TIEBREAK_WEIGHT = 1e-3
 
 # How each scored field is compared.  Every SPEC field but summary and evidence must be
 # here: a field added to the schema without a comparator fails at import, not silently.
@@ -174,7 +179,9 @@ FIELD_KINDS: dict[str, str] = {
     "confirmation": "enum",
     "sources": "stances",
 }
-SCORED_FIELDS: tuple[str, ...] = tuple(f for f in INCIDENT_FIELDS if f not in ("summary", "evidence"))
+SCORED_FIELDS: tuple[str, ...] = tuple(
+    f for f in INCIDENT_FIELDS if f not in ("summary", "evidence")
+)
 if set(FIELD_KINDS) != set(SCORED_FIELDS):  # pragma: no cover - guards schema drift
     raise RuntimeError(
         "scoring.FIELD_KINDS is out of step with schema.INCIDENT_FIELDS: "
@@ -241,7 +248,9 @@ class Run:
         if not isinstance(totals, dict):
             return None
         value = totals.get(key)
-        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return (
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
 
 
 def load_run(run_dir: Path) -> Run:
@@ -268,6 +277,13 @@ def load_run(run_dir: Path) -> Run:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             warnings.append(f"{manifest_path}: not readable JSON, ignored ({_one_line(exc)})")
 
+    entries = manifest.get("documents")
+    if isinstance(entries, dict):
+        for doc_id, entry in sorted(entries.items()):
+            if isinstance(entry, dict) and entry.get("status") == "failed":
+                reason = _one_line(str(entry.get("error") or "no reason recorded"))
+                warnings.append(f"{doc_id}: extraction failed in this run ({reason[:200]})")
+
     documents: dict[str, RunDocument] = {}
     gold_files = 0
     for path in sorted(run_dir.glob("*.json")):
@@ -276,7 +292,9 @@ def load_run(run_dir: Path) -> Run:
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            warnings.append(f"{path}: not readable JSON, document counted as empty ({_one_line(exc)})")
+            warnings.append(
+                f"{path}: not readable JSON, document counted as empty ({_one_line(exc)})"
+            )
             documents.setdefault(path.stem, RunDocument(path.stem, [], {}, path))
             continue
         if not isinstance(data, dict) or "doc_id" not in data or "incidents" not in data:
@@ -289,7 +307,9 @@ def load_run(run_dir: Path) -> Run:
                 gold_files += 1
             else:
                 extraction = Extraction.model_validate(data)
-                doc = RunDocument(extraction.doc_id, list(extraction.incidents), extraction.meta, path)
+                doc = RunDocument(
+                    extraction.doc_id, list(extraction.incidents), extraction.meta, path
+                )
         except ValidationError as exc:
             doc_id = str(data.get("doc_id") or path.stem)
             warnings.append(
@@ -425,9 +445,7 @@ def slot_filled(field_name: str, gold: GoldIncident) -> bool:
 
 def _matches_any(kind: str, gold: GoldIncident, field_name: str, pred_value: Any) -> bool:
     candidates = [getattr(gold, field_name), *accepted_values(gold, field_name)]
-    return any(
-        c is not None and _values_equal(kind, c, pred_value, "unknown") for c in candidates
-    )
+    return any(c is not None and _values_equal(kind, c, pred_value, "unknown") for c in candidates)
 
 
 def _place_similarity(gold: GoldIncident, pred: Incident) -> float | None:
@@ -468,7 +486,9 @@ def _date_similarity(gold: GoldIncident, pred: Incident) -> float | None:
 def _actor_similarity(gold: GoldIncident, pred: Incident) -> float | None:
     parts: list[float] = []
     if gold.perpetrator is not None or pred.perpetrator is not None:
-        ok = pred.perpetrator is not None and _matches_any("actor", gold, "perpetrator", pred.perpetrator)
+        ok = pred.perpetrator is not None and _matches_any(
+            "actor", gold, "perpetrator", pred.perpetrator
+        )
         parts.append(1.0 if ok else 0.0)
     if gold.target is not None or pred.target is not None:
         if gold.target is None or pred.target is None:
@@ -516,7 +536,9 @@ def similarity_components(gold: GoldIncident, pred: Incident) -> dict[str, float
         "evidence": _evidence_similarity(gold, pred),
         "place": _place_similarity(gold, pred),
         "date": _date_similarity(gold, pred),
-        "incident_type": 1.0 if _matches_any("enum", gold, "incident_type", pred.incident_type) else 0.0,
+        "incident_type": 1.0
+        if _matches_any("enum", gold, "incident_type", pred.incident_type)
+        else 0.0,
         "actors": _actor_similarity(gold, pred),
         "counts": _count_similarity(gold, pred),
     }
@@ -529,6 +551,27 @@ def similarity(gold: GoldIncident, pred: Incident) -> float:
     weight = sum(WEIGHTS[k] for k in present)
     score = sum(WEIGHTS[k] * v for k, v in present.items())
     return score / max(weight, MIN_DENOMINATOR)
+
+
+def _span_chars(evidence: list[Evidence]) -> set[int]:
+    chars: set[int] = set()
+    for e in evidence:
+        if e.start is not None and e.end is not None:
+            chars.update(range(e.start, e.end))
+    return chars
+
+
+def _tiebreak(gold: GoldIncident, pred: Incident) -> float:
+    """Exactness of the evidence spans (Jaccard) and summary wording, in [0, 1]."""
+    g_chars, p_chars = _span_chars(gold.evidence), _span_chars(pred.evidence)
+    if g_chars and p_chars:
+        evidence = len(g_chars & p_chars) / len(g_chars | p_chars)
+    else:
+        g_text = " ".join(e.quote for e in gold.evidence)
+        p_text = " ".join(e.quote for e in pred.evidence)
+        evidence = fuzz.ratio(fold(g_text), fold(p_text)) / 100 if g_text and p_text else 0.0
+    summary = fuzz.token_set_ratio(fold(gold.summary), fold(pred.summary)) / 100
+    return (evidence + summary) / 2
 
 
 @dataclass(frozen=True)
@@ -556,7 +599,10 @@ def align(
     if not gold or not predicted:
         return []
     sims = np.array([[similarity(g, p) for p in predicted] for g in gold], dtype=float)
-    usable = np.where(sims >= threshold, sims, 0.0)
+    # Ties (two near-identical incidents, a teaser and its body) are broken by exact
+    # evidence extent and summary wording; the tie-breaker never changes a reported figure.
+    ties = np.array([[_tiebreak(g, p) for p in predicted] for g in gold], dtype=float)
+    usable = np.where(sims >= threshold, sims + TIEBREAK_WEIGHT * ties, 0.0)
     rows, cols = linear_sum_assignment(usable, maximize=True)
     matches = [
         Match(int(r), int(c), float(sims[r, c]), gold[r].optional)
@@ -877,7 +923,9 @@ def score_document(
             correct = field_correct(name, g, pred) if pred is not None else None
             if pred is not None and match is not None and correct is not None:
                 doc.field_checks.append(
-                    FieldCheck(gi, match.pred_index, name, correct, getattr(g, name), getattr(pred, name))
+                    FieldCheck(
+                        gi, match.pred_index, name, correct, getattr(g, name), getattr(pred, name)
+                    )
                 )
             if slot_filled(name, g):
                 doc.slot_total += 1

@@ -11,8 +11,51 @@ from dataclasses import dataclass
 
 # Words whose trailing period does not end a sentence ("Oct. 23", "Gen. Diallo").
 _ABBREVIATIONS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr st gen col lt sgt capt "
-    "maj cmdr adm gov sen rep pres prof no vs etc approx est dept fig al inc ltd co jr sr".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "maj",
+        "cmdr",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "prof",
+        "no",
+        "vs",
+        "etc",
+        "approx",
+        "est",
+        "dept",
+        "fig",
+        "al",
+        "inc",
+        "ltd",
+        "co",
+        "jr",
+        "sr",
+    ]
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _MAX_SENTENCE = 600
@@ -103,7 +146,10 @@ def chunk_text(text: str, *, max_chars: int, overlap: int) -> list[tuple[int, st
     first = 0
     while first < len(sentences):
         last = first
-        while last + 1 < len(sentences) and sentences[last + 1].end - sentences[first].start <= max_chars:
+        while (
+            last + 1 < len(sentences)
+            and sentences[last + 1].end - sentences[first].start <= max_chars
+        ):
             last += 1
         start, end = sentences[first].start, sentences[last].end
         chunks.append((start, text[start:end]))

@@ -218,5 +218,7 @@ def run_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise RunStoreError(f"{folder}: another llmextract process is writing this run") from exc
+            raise RunStoreError(
+                f"{folder}: another llmextract process is writing this run"
+            ) from exc
         yield

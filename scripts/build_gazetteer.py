@@ -52,6 +52,8 @@ def keep_alternate(alternate: str, primary: str) -> bool:
     """
     if not alternate or not is_latin(alternate) or any(ch.isdigit() for ch in alternate):
         return False
+    if not strip_accents(alternate).isascii():
+        return False  # "Bamakɔ", "Jɛnɛ": African-alphabet letters fold to fragments
     if not alternate[0].isupper() or alternate.isupper():
         return False
     folded = fold(alternate)
@@ -219,7 +221,8 @@ def main() -> int:
     OUTPUT.write_bytes(data)
     print(
         f"wrote {OUTPUT.relative_to(ROOT)}: {len(gazetteer['places'])} places, "
-        f"{len(gazetteer['admin1'])} regions, {len(gazetteer['countries'])} countries, "
+        f"{len(gazetteer['admin1'])} regions, {len(gazetteer['countries'])} countries "
+        f"(+{len(gazetteer['other_countries'])} other country names), "
         f"{len(data):,} bytes"
     )
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from llmextract.normalize.counts import (
@@ -172,7 +174,19 @@ def test_parse_count(text: str, expected: int | None) -> None:
 
 @pytest.mark.parametrize(
     "odd",
-    ["%%%", "-", "a", "an", "and", "over", "nearly", "at least", "between", "dozen dozen", "x" * 5000],
+    [
+        "%%%",
+        "-",
+        "a",
+        "an",
+        "and",
+        "over",
+        "nearly",
+        "at least",
+        "between",
+        "dozen dozen",
+        "x" * 5000,
+    ],
 )
 def test_odd_strings_never_raise(odd: str) -> None:
     result = parse_count(odd)
@@ -221,13 +235,9 @@ def test_words_to_int(text: str | None, expected: int | None) -> None:
 
 @pytest.mark.parametrize("word", ["two", "eleven", "twenty-one", "twenty one", "a", "an", "7"])
 def test_number_pattern_matches_number_words(word: str) -> None:
-    import re
-
     assert re.fullmatch(NUMBER_PATTERN, word, flags=re.IGNORECASE)
 
 
 @pytest.mark.parametrize("word", ["several", "anyone", "twentyish", "a-b"])
 def test_number_pattern_rejects_other_words(word: str) -> None:
-    import re
-
     assert not re.fullmatch(NUMBER_PATTERN, word, flags=re.IGNORECASE)

@@ -112,7 +112,9 @@ def test_quote_not_in_text_is_named(tmp_path: Path) -> None:
 
 
 def test_curly_quote_difference_gets_a_hint(tmp_path: Path) -> None:
-    bad = incident(evidence=[{"quote": "militants raided the prison in  Diré", "start": 0, "end": 5}])
+    bad = incident(
+        evidence=[{"quote": "militants raided the prison in  Diré", "start": 0, "end": 5}]
+    )
     found = problems(tmp_path, [bad])
     assert "only in quote marks or spacing" in found[0]
 
@@ -136,7 +138,9 @@ def test_doc_id_must_match_file_name(tmp_path: Path) -> None:
     path = gold / f"{DOC_ID}.json"
     path.rename(gold / "other.json")
     found = [str(p) for p in check_gold(gold, docs).problems]
-    assert any(p.startswith("other.json: doc_id: ") and "differs from the file name" in p for p in found)
+    assert any(
+        p.startswith("other.json: doc_id: ") and "differs from the file name" in p for p in found
+    )
 
 
 def test_broken_json_and_missing_header(tmp_path: Path) -> None:

@@ -453,8 +453,32 @@ def test_best_pair_wins_over_a_weaker_candidate() -> None:
     gold = [_camp_gold()]
     weak = _camp_pred(place="Gao", admin1="Gao", evidence=[ev(Q_TREND)])
     strong = _camp_pred()
-    matches = align(gold, _pred_models([]) + [weak, strong])
+    matches = align(gold, [weak, strong])
     assert [(m.gold_index, m.pred_index) for m in matches] == [(0, 1)]
+
+
+def test_near_identical_incidents_align_by_exact_evidence() -> None:
+    short, long = Q_BOMB[:40], Q_BOMB
+    base = gold_incidents()[1]
+    gold = [
+        GoldIncident.model_validate(dict(base, summary="First.", evidence=[ev(short)])),
+        GoldIncident.model_validate(dict(base, summary="Second.", evidence=[ev(long)])),
+    ]
+    preds = [
+        Incident.model_validate(dict(predictions_from_gold()[1], evidence=[ev(long)])),
+        Incident.model_validate(dict(predictions_from_gold()[1], evidence=[ev(short)])),
+    ]
+    assert similarity(gold[0], preds[0]) == similarity(gold[0], preds[1]) == 1.0
+    matches = align(gold, preds)
+    assert [(m.gold_index, m.pred_index) for m in matches] == [(0, 1), (1, 0)]
+    assert all(m.similarity == 1.0 for m in matches)
+
+
+def test_failed_documents_in_the_manifest_are_warned_about(env: dict[str, Path]) -> None:
+    manifest = {"documents": {"902_x": {"status": "failed", "error": "model timed out"}}}
+    run = write_run(env["root"] / "run", predictions_from_gold(), manifest=manifest)
+    warnings = load_run(run).warnings
+    assert warnings == ["902_x: extraction failed in this run (model timed out)"]
 
 
 # --------------------------------------------------------------------------- comparators
@@ -499,11 +523,17 @@ def test_free_text_is_fuzzy_and_coordinates_only_scored_when_gold_has_them() -> 
 def test_sources_compare_stances_not_names() -> None:
     gold = GoldIncident(
         incident_type="ied",
-        sources=[{"source": "Malian army", "stance": "confirms"}, {"source": "JNIM", "stance": "claims"}],
+        sources=[
+            {"source": "Malian army", "stance": "confirms"},
+            {"source": "JNIM", "stance": "claims"},
+        ],
     )
     same = Incident(
         incident_type="ied",
-        sources=[{"source": "FAMa", "stance": "confirms"}, {"source": "Al Qaeda", "stance": "claims"}],
+        sources=[
+            {"source": "FAMa", "stance": "confirms"},
+            {"source": "Al Qaeda", "stance": "claims"},
+        ],
     )
     fewer = Incident(incident_type="ied", sources=[{"source": "JNIM", "stance": "claims"}])
     assert field_correct("sources", gold, same)

@@ -51,9 +51,8 @@ def canonical_actor(name: str | None) -> str | None:
     padded = f" {candidates[-1]} "
     best: tuple[int, str] | None = None
     for alias, canonical in table.items():
-        if len(alias) >= 3 and f" {alias} " in padded:
-            if best is None or len(alias) > best[0]:
-                best = (len(alias), canonical)
+        if len(alias) >= 3 and f" {alias} " in padded and (best is None or len(alias) > best[0]):
+            best = (len(alias), canonical)
     if best:
         return best[1]
     state = _STATE_FORCE.match(candidates[-1])

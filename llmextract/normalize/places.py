@@ -68,9 +68,9 @@ _WEAK_NAMES = frozenset(
     {"say", "sam", "pa", "to", "po", "leo", "lay", "laye", "doris", "sion", "bingo"}
     | {"keita", "kaba", "touba", "tita", "mane", "gava", "kindi", "reo"}
 )
-_FUZZY_MIN_LETTERS = 6  # "Segu"/"Sega", "State"/"Sate": short words are never fuzzy
-_FUZZY_CUTOFF_SHORT = 90.0  # 6-7 letters: one insertion or deletion, no substitution
-_FUZZY_CUTOFF_LONG = 87.0  # 8+ letters: one substitution ("Douentsa")
+_FUZZY_MIN_LETTERS = 7  # "Single"/"Siglé", "State"/"Sate": short words are never fuzzy
+_FUZZY_CUTOFF_SHORT = 90.0  # 7 letters: one insertion or deletion, no substitution
+_FUZZY_CUTOFF_LONG = 87.0  # 8+ letters: one substitution ("Douentsa", "Aribanda")
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,17 @@ def _gazetteer() -> _Gazetteer:
         for e in entries:
             if e.place.kind == "country":
                 country_codes.setdefault(key, e.cc)
+    # Fuzzy targets: the three countries' own names only ("Algerian" is no misspelling
+    # of Algeria), nothing short, weak or generic.
+    own = {c["code"] for c in raw["countries"]}
     fuzzy_keys = tuple(
         sorted(
             k
-            for k in index
-            if len(k.replace(" ", "")) >= _FUZZY_MIN_LETTERS - 1
+            for k, entries in index.items()
+            if len(k.replace(" ", "")) >= _FUZZY_MIN_LETTERS - 1  # "Tillabery" -> "Tillabéri"
             and k not in _WEAK_NAMES
             and k not in generic_keys
+            and all(e.cc in own for e in entries)
         )
     )
     return _Gazetteer(
@@ -231,7 +235,7 @@ def _usable(entries: Iterable[_Entry], cc: str | None, region: bool) -> list[_En
 def _fuzzy(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> list[_Entry]:
     """Spelling variants ("Tillaberry", "Douentsa"), conservatively.
 
-    Only names of six letters or more, same first letter, one edit at most; when a
+    Only names of seven letters or more, same first letter, one edit at most; when a
     country or region is stated the match must lie in it.
     """
     letters = key.replace(" ", "")
@@ -274,7 +278,8 @@ def lookup(name: str, *, country: str | None = None, admin1: str | None = None) 
     Case and accents are folded ("SEGOU" is Ségou); a close misspelling of a long name
     is accepted; "X region" asks for the region rather than the town.  Same-name places
     are told apart by the stated ``admin1``/``country`` (a name, demonym or ISO code),
-    then by population.  Regions named by ordinary words (Sahel, Est, Nord, Centre...)
+    then by population; the statement is a preference, so a namesake elsewhere is still
+    returned (callers that need the region to match compare ``admin1``).  Regions named by ordinary words (Sahel, Est, Nord, Centre...)
     need ``country="Burkina Faso"`` and "region", so "the Sahel" stays a Sahel.
     """
     if not name or not name.strip():
@@ -283,6 +288,8 @@ def lookup(name: str, *, country: str | None = None, admin1: str | None = None) 
     cc = _country_code(country)
     a1s = _admin1_codes(admin1, cc)
     entries = _usable(_gazetteer().index.get(key, ()), cc, region)
+    if not name.strip()[0].isupper() and not (cc or a1s):
+        entries = [e for e in entries if not e.weak]  # "say" is a verb, "Say" a town
     if not entries:
         entries = _usable(_fuzzy(key, cc, a1s), cc, region)
     if not entries:
@@ -334,15 +341,26 @@ _NEAR = (
     rf"|(?:km|kms|kilometers|kilometres|miles)\s+(?:\(\s*[\d.,]+\s*\w+\s*\)\s+)?(?:{_DIRECTIONS}\s+)?(?:of|from)"
     rf"|{_DIRECTIONS}\s+of"
 )
-_NEAR_IN_CLAUSE = re.compile(rf"\b(?:{_NEAR})\b", re.I)
+# "near the northern Malian city of X": a near-word, then an optional description.
+_NEAR_DESCRIBED_END = re.compile(
+    rf"\b(?:{_NEAR})\s+(?:the\s+)?(?:(?:[\w'’-]+\s+){{0,3}}?{_PLACE_NOUNS}\s+of\s+)?$", re.I
+)
+_BETWEEN_AND_END = re.compile(r"\bbetween\b.*\b(?:and|or)\s+$", re.I)
 _NEAR_END = re.compile(rf"\b(?:{_NEAR})\s+(?:the\s+)?$", re.I)
 _IN_AT_END = re.compile(r"\b(?:in|at)\s+$", re.I)
 _NEAR_AFTER = re.compile(r"^\s+(?:area|outskirts|environs|vicinity)\b", re.I)
 _NOUN_AFTER = re.compile(
-    rf"^\s+(?:(?:military|army|police|gendarmerie)\s+)?{_PLACE_NOUNS}\b(?!\s+of)", re.I
+    r"^\s+(?:(?:military|army|police|gendarmerie|security|gold)\s+)?"
+    rf"(?:{_PLACE_NOUNS}|prison|jail|checkpoint|post|airport|mine|station)\b(?!\s+of)",
+    re.I,
 )
-_REGION_AFTER = re.compile(r"^\s+(?:region|REGION)\b", re.I)
-_REGION_OF_END = re.compile(r"\bregions?\s+of\s+(?:the\s+)?$", re.I)
+_REGION_AFTER = re.compile(r"^\s+regions?\b", re.I)
+_REGION_OF_END = re.compile(
+    r"\bregions?\s+of\s+(?:the\s+)?(?:[^\W\d_][\w'’-]*(?:\s*,\s*|\s+(?:and|or)\s+))*$", re.I
+)
+_REGION_LIST_AFTER = re.compile(
+    r"^(?:\s*,\s*|\s+(?:and|or)\s+)(?:[^\W\d_][\w'’-]*\s+){1,3}?regions\b", re.I
+)
 _NOT_PLACE_AFTER = re.compile(
     r"^\s+(?:province|department|prefecture|cercle|district|river|forest|lake|mountains?"
     r"|state|delta|basin|valley|border|frontier)\b",
@@ -411,6 +429,11 @@ def _sequences(text: str) -> list[list[tuple[int, int, bool]]]:
     return [run for run in runs if run and run[0][2]]
 
 
+def _could_be_name(word: str) -> bool:
+    """An unknown capitalised word that may name a village: no acronym, stopword or date."""
+    return not word.isupper() and not any(part in _NOT_PLACES for part in fold(word).split())
+
+
 def _scan(text: str) -> list[_Mention]:
     """Known names (longest first) and unknown capitalised words, in text order."""
     g = _gazetteer()
@@ -449,12 +472,16 @@ def _scan(text: str) -> list[_Mention]:
                     i = j + 1
                     break
             else:
-                # An unknown word: joined with following unknown capitalised words.
+                # An unknown word, joined with the unknown capitalised words after it;
+                # "UN-French", "JNIM" or "Monday" never start or extend one.
+                if not _could_be_name(text[run[i][0] : run[i][1]]):
+                    i += 1
+                    continue
                 j = i
                 while (
                     j + 1 < len(run)
                     and not taken[j + 1]
-                    and fold(text[run[j + 1][0] : run[j + 1][1]]) not in _NOT_PLACES
+                    and (not run[j + 1][2] or _could_be_name(text[run[j + 1][0] : run[j + 1][1]]))
                     and fold(text[run[j + 1][0] : run[j + 1][1]]) not in g.index
                 ):
                     j += 1
@@ -467,7 +494,13 @@ def _scan(text: str) -> list[_Mention]:
 
 
 def _is_region_word(text: str, m: _Mention) -> bool:
-    return bool(_REGION_AFTER.match(text[m.end :]) or _REGION_OF_END.search(text[: m.start][-40:]))
+    """ "the Mopti region", "region of Mopti", "the Mopti and Ségou regions"."""
+    after = text[m.end :]
+    return bool(
+        _REGION_AFTER.match(after)
+        or _REGION_LIST_AFTER.match(after)
+        or _REGION_OF_END.search(_clause_before(text, m.start))
+    )
 
 
 def _kinds(m: _Mention, kind: PlaceKind) -> list[_Entry]:
@@ -500,32 +533,53 @@ def _country_mentions(text: str, mentions: list[_Mention]) -> tuple[set[str], se
     return stated, demonyms
 
 
-def _unknown_is_place(text: str, m: _Mention, strict: bool) -> bool:
-    """Whether an unknown capitalised word is written as a place name.
+def _near_before(before: str) -> bool:
+    """ "near X", "near the northern Malian city of X", "50 km south of X", "between X"."""
+    return bool(_NEAR_DESCRIBED_END.search(before))
 
-    Only in a place position: "town of X", "near X", "between X and", "X village", or
-    (in a location phrase, not a whole sentence) "in X"/"at X".
+
+def _in_place_position(text: str, m: _Mention, following: _Mention | None, strict: bool) -> bool:
+    """Whether a name is written where a place goes.
+
+    "town of X", "near X", "between X and Y", "X village", "X, Mali"; and, unless
+    ``strict`` (a whole sentence rather than a location phrase), "in X", "at X" or a
+    phrase that starts with X.
     """
-    if m.key in _NOT_PLACES or m.key in _actor_keys() or m.text.isupper():
+    after = text[m.end :]
+    before = _clause_before(text, m.start)
+    if _NOUN_OF_END.search(before) or _near_before(before) or _NOUN_AFTER.match(after):
+        return True
+    if _BETWEEN_AND_END.search(before):
+        return True
+    if (
+        following is not None
+        and re.fullmatch(r"\s*,\s*(?:in\s+)?(?:the\s+)?", text[m.end : following.start])
+        and any(e.place.kind in ("country", "admin1") for e in following.entries)
+    ):
+        return True
+    if strict:
         return False
-    if any(w in _NOT_PLACES for w in m.key.split()[:1]):
+    return bool(_IN_AT_END.search(before)) or not text[: m.start].strip()
+
+
+def _unknown_is_place(text: str, m: _Mention, following: _Mention | None, strict: bool) -> bool:
+    """Whether a capitalised word the gazetteer lacks is written as a place name."""
+    if m.key in _NOT_PLACES or m.key in _actor_keys() or not _could_be_name(m.text):
         return False
     after = text[m.end :]
     if _NOT_PLACE_AFTER.match(after) or _REGION_AFTER.match(after):
         return False
-    before = _clause_before(text, m.start)
-    if _NOUN_OF_END.search(before) or _NEAR_END.search(before) or _NOUN_AFTER.match(after):
-        return True
-    if re.search(r"\b(?:and|or)\s+$", before) and re.search(r"\bbetween\b", before, re.I):
-        return True
-    return not strict and bool(_IN_AT_END.search(before))
+    return _in_place_position(text, m, following, strict)
 
 
 def _is_near(text: str, m: _Mention) -> bool:
+    before = _clause_before(text, m.start)
+    after = text[m.end :]
     return bool(
-        _NEAR_IN_CLAUSE.search(_clause_before(text, m.start))
-        or _NEAR_AFTER.match(text[m.end :])
-        or _REGION_AFTER.match(text[m.end :])
+        _near_before(before)
+        or _BETWEEN_AND_END.search(before)
+        or _NEAR_AFTER.match(after)
+        or _REGION_AFTER.match(after)
     )
 
 
@@ -563,40 +617,47 @@ def _resolve(text: str, *, strict: bool) -> Location:
     region_codes = frozenset({(region.cc, region.a1)}) if region and region.a1 else frozenset()
     place_hint = region.cc if region else hint
 
-    # The most specific place: the first one written in a place position.
-    for m in mentions:
+    # The most specific place: the first written in a place position ("in X", "near
+    # X", "town of X"), else the first known place at all.  Unknown words count only
+    # in a place position; names that are also ordinary words likewise.
+    candidates: list[tuple[_Mention, list[_Entry], bool]] = []
+    for n, m in enumerate(mentions):
         if m.start in region_mentions or m.demonym:
             continue
-        places = [e for e in _kinds(m, "place") if not e.weak]
-        if m.entries and not places:
-            weak = [e for e in _kinds(m, "place") if e.weak]
-            before = _clause_before(text, m.start)
-            if not (weak and (_NOUN_OF_END.search(before) or _NOUN_AFTER.match(text[m.end :]))):
+        following = mentions[n + 1] if n + 1 < len(mentions) else None
+        positioned = _in_place_position(text, m, following, strict=False)
+        if m.entries:
+            places = _kinds(m, "place")
+            if not places or (all(e.weak for e in places) and not positioned):
                 continue
-            places = weak
-        if not m.entries:
-            if not _unknown_is_place(text, m, strict):
-                continue
+            places = [e for e in places if not e.weak] or places
+        elif _unknown_is_place(text, m, following, strict):
             places = _fuzzy(m.key, place_hint, region_codes)
+        else:
+            continue
+        candidates.append((m, places, positioned))
+    if candidates:
+        m, places, _ = next((c for c in candidates if c[2]), candidates[0])
         entry = _place_from_entries(places, place_hint, region_codes)
-        near = _is_near(text, m)
-        precision = GeoPrecision.near if near else GeoPrecision.place
+        precision = GeoPrecision.near if _is_near(text, m) else GeoPrecision.place
         conflict = entry is not None and (
             (region_codes and (entry.cc, entry.a1) not in region_codes)
             or (not strict and hint in stated and entry.cc != hint)
         )
-        if entry is None or conflict:
-            # Unknown to the gazetteer, or a namesake elsewhere: keep the name as
-            # written, the region and country the text gives, and no coordinates.
-            cc = region.cc if region else hint
-            return Location(
-                place=m.text.strip(),
-                admin1=region.place.name if region else None,
-                country=g.country_names.get(cc) if cc else None,
-                geo_precision=precision,
-            )
-        p = entry.place
-        return Location(p.name, p.admin1, p.country, precision, p.latitude, p.longitude)
+        if entry is not None and not conflict:
+            p = entry.place
+            return Location(p.name, p.admin1, p.country, precision, p.latitude, p.longitude)
+        # Unknown to the gazetteer, or a namesake elsewhere: keep the name as written,
+        # the region the text gives, a country the text or its other places give, and
+        # no coordinates.
+        others = {e.cc for _, es, _ in candidates for e in es if not e.weak}
+        cc = region.cc if region else hint or (others.pop() if len(others) == 1 else None)
+        return Location(
+            place=m.text.strip(),
+            admin1=region.place.name if region else None,
+            country=g.country_names.get(cc) if cc else None,
+            geo_precision=precision,
+        )
 
     if region is not None:
         p = region.place

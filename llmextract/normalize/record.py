@@ -68,7 +68,9 @@ def resolve_dates(
     """The date expression and its range; the mention's own sentence is the fallback."""
     date_text = draft_date if appears_in(text, draft_date) else None
     if date_text is None:
-        inside = [m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end]
+        inside = [
+            m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end
+        ]
         if inside:
             return inside[0].text, inside[0].range
         return None, DateRange(None, None, DatePrecision.unknown)
@@ -193,7 +195,11 @@ def summarise(incident: Incident, label: str = "") -> str:
         parts.append(f"({where})")
     if incident.date_start:
         parts.append(f"on {incident.date_start.isoformat()}")
-    tolls = [f"{getattr(incident, n)} {n.replace('_', ' ')}" for n in COUNT_FIELDS if getattr(incident, n)]
+    tolls = [
+        f"{getattr(incident, n)} {n.replace('_', ' ')}"
+        for n in COUNT_FIELDS
+        if getattr(incident, n)
+    ]
     sentence = " ".join(parts)
     return sentence + (f": {', '.join(tolls)}." if tolls else ".")
 
@@ -217,12 +223,16 @@ def _dates_conflict(a: Incident, b: Incident) -> bool:
 
 
 def _evidence_overlaps(a: Incident, b: Incident) -> bool:
-    for x in a.evidence:
-        for y in b.evidence:
-            if x.start is not None and y.start is not None and x.end and y.end:
-                if x.start < y.end and y.start < x.end:
-                    return True
-    return False
+    return any(
+        x.start is not None
+        and y.start is not None
+        and x.end
+        and y.end
+        and x.start < y.end
+        and y.start < x.end
+        for x in a.evidence
+        for y in b.evidence
+    )
 
 
 def same_event(a: Incident, b: Incident) -> bool:
@@ -258,7 +268,15 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
         if data[name] in (None, "", [], "unknown") and value not in (None, "", [], "unknown"):
             data[name] = value
     if first.geo_precision == GeoPrecision.unknown and second.geo_precision != GeoPrecision.unknown:
-        for name in ("location_text", "place", "admin1", "country", "geo_precision", "latitude", "longitude"):
+        for name in (
+            "location_text",
+            "place",
+            "admin1",
+            "country",
+            "geo_precision",
+            "latitude",
+            "longitude",
+        ):
             data[name] = other[name]
     if first.date_start is None and second.date_start is not None:
         for name in ("date_text", "date_start", "date_end", "date_precision"):
@@ -268,7 +286,9 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
     seen_quotes = {e["quote"] for e in data["evidence"]}
     data["evidence"] += [e for e in other["evidence"] if e["quote"] not in seen_quotes]
     seen_sources = {(s["source"], s["stance"]) for s in data["sources"]}
-    data["sources"] += [s for s in other["sources"] if (s["source"], s["stance"]) not in seen_sources]
+    data["sources"] += [
+        s for s in other["sources"] if (s["source"], s["stance"]) not in seen_sources
+    ]
     merged = Incident.model_validate(data)
     if merged.confirmation == Confirmation.unconfirmed and any(
         s.stance == Stance.confirms for s in merged.sources
