@@ -1,7 +1,8 @@
 # The two fresh-machine commands of the README, spelled out.
-# llama.cpp is built for any x86-64 CPU with AVX2: a native build can emit AMX or AVX-512
-# instructions that a virtual machine advertises but faults on (SIGILL in ggml's AMX path).
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+# llama.cpp is built for this CPU but without AMX: the virtual machines here advertise AMX
+# tiles and fault on the first one (SIGILL in ggml's AMX matmul).  Measured on 2 cores, the
+# native build reads prompts ~1.6x faster than a portable AVX2 build.
+export CMAKE_ARGS ?= -DGGML_NATIVE=ON -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' -DCMAKE_CXX_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'
 PYTHON ?= python3
 RUN ?= runs/seeds
 

@@ -101,6 +101,58 @@ def extract(
 
 
 @app.command()
+def bench(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Documents with gold (default seeds/).")
+    ] = None,
+    gold: Annotated[Path, typer.Option(help="Gold folder.")] = Path("evals/gold"),
+    model: Annotated[
+        list[str] | None, typer.Option("--model", help="Model spec; repeat for several.")
+    ] = None,
+    strategy: Annotated[
+        list[str] | None, typer.Option("--strategy", help="Strategy; repeat for several.")
+    ] = None,
+    prompt: Annotated[str, typer.Option(help="Prompt name.")] = DEFAULT_PROMPT,
+    out: Annotated[Path, typer.Option(help="Folder for the benchmark runs.")] = Path("runs/bench"),
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Measure afresh, ignoring cached responses.")
+    ] = False,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Append a dated results section to this file.")
+    ] = None,
+) -> None:
+    """Run strategies x models on documents with gold and print one table of figures."""
+    from llmextract import bench as benchmarks
+
+    models_to_run = model or ["local", "local:qwen2.5-coder-0.5b"]
+    strategies = strategy or list(STRATEGIES)
+    unknown = [s for s in strategies if s not in STRATEGIES]
+    if unknown:
+        fail(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(STRATEGIES)}")
+    documents = paths or [Path("seeds")]
+    cells = []
+    try:
+        for spec in models_to_run:
+            for name in strategies:
+                console.print(f"[bold]bench[/bold] {spec} x {name}", highlight=False)
+                cells.append(
+                    benchmarks.run_cell(
+                        documents, spec, name, prompt, gold=gold, out_root=out,
+                        use_cache=not no_cache, console=console,
+                    )
+                )  # fmt: skip
+    except (ModelError, PromptError, RunError) as exc:
+        fail(str(exc))
+    Console().print(benchmarks.table(cells))
+    if markdown:
+        section = benchmarks.markdown(cells, len(discover(documents)[0]), gold)
+        existing = markdown.read_text(encoding="utf-8") if markdown.exists() else "# Benchmarks\n\n"
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(existing.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+        console.print(f"appended results to {markdown}")
+
+
+@app.command()
 def models(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:

@@ -4,12 +4,13 @@
 incident with a quote.  Small models return one incident per article this way.
 
 ``mentions`` (the default, built for small models): split the text into passages of whole
-paragraphs; ask per passage which numbered sentences describe a distinct event (a short
-answer a small model gets right); then fill one incident per call from that sentence, its
-neighbours, sentences naming the same place, and the publication date; then code in
-``normalize.record`` resolves dates, counts, actors and places, merges mentions of the same
-event and drops what ANNOTATION.md would not code.  Evidence is the mention's sentence, so
-it is grounded by construction.
+paragraphs; per passage, hold one conversation: first ask which numbered sentences describe
+a distinct event (a short answer a small model gets right), then ask to code each event in
+turn, one incident per call.  The conversation only grows, so the model re-reads only the
+new question (~25 tokens) for each incident.  Code in ``normalize.record`` then resolves
+dates, counts, actors and places, merges mentions of the same event across passages and
+drops what ANNOTATION.md would not code.  Evidence is the mention's sentence, so it is
+grounded by construction.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from llmextract.documents import Document
 from llmextract.drafts import IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
 from llmextract.models import ChatModel, Usage
-from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
     absorb_headline,
@@ -44,6 +44,10 @@ from llmextract.store import ResponseCache
 T = TypeVar("T", bound=BaseModel)
 
 DEFAULT_STRATEGY = "mentions"
+
+# Bumped whenever the way a request is shaped from its messages changes (e.g. what the
+# model layer strips or adds), so older cached responses are not served for new requests.
+REQUEST_PROTOCOL = 2
 
 # Output-token budgets: each bounds one call, sized to the draft it returns.
 MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400}
@@ -81,6 +85,7 @@ class Caller:
         key = None
         if self.cache is not None:
             key = self.cache.key(
+                protocol=REQUEST_PROTOCOL,
                 model=self.model.identity(),
                 decoding=self.model.decoding.as_dict(),
                 messages=messages,
@@ -93,6 +98,7 @@ class Caller:
                 usage.cached_calls += 1
                 usage.input_tokens += cached_usage.input_tokens
                 usage.output_tokens += cached_usage.output_tokens
+                usage.model_seconds += cached_usage.model_seconds or cached_usage.seconds
                 return value  # type: ignore[return-value]
         completion = self.model.complete(messages, response_model, max_tokens=max_tokens)
         usage.add(completion.usage)
@@ -109,31 +115,24 @@ def is_candidate(passage_text: str) -> bool:
 # Strategy: mentions
 
 
-def find_mentions(
-    caller: Caller, sentences: list[Sentence], usage: Usage, *, passage_chars: int
+def passage_mentions(
+    answer: MentionList, passage: list[Sentence], found: list[tuple[Sentence, str]]
 ) -> list[tuple[Sentence, str]]:
-    """(sentence, label) for each event mention, passage by passage."""
-    found: list[tuple[Sentence, str]] = []
-    for passage in group_passages(sentences, max_chars=passage_chars):
-        if not is_candidate(" ".join(s.text for s in passage)):
+    """Valid, new (sentence, label) pairs from one passage's list of events."""
+    by_index = {s.index: s for s in passage}
+    fresh: list[tuple[Sentence, str]] = []
+    for mention in answer.events:
+        sentence = by_index.get(mention.sentence) or _sentence_for_label(passage, mention.event)
+        if sentence is None:
             continue
-        numbered = [(s.index, s.text) for s in passage]
-        answer = caller("mentions", MentionList, usage, sentences=numbered)
-        by_index = {s.index: s for s in passage}
-        for mention in answer.events:
-            sentence = by_index.get(mention.sentence)
-            if sentence is None:
-                sentence = _sentence_for_label(passage, mention.event)
-            if sentence is None:
-                continue
-            duplicate = any(
-                s.index == sentence.index
-                and fuzz.token_set_ratio(fold(label), fold(mention.event)) >= 85
-                for s, label in found
-            )
-            if not duplicate:
-                found.append((sentence, mention.event.strip()))
-    return found
+        label = mention.event.strip() or "event"
+        duplicate = any(
+            s.index == sentence.index and fuzz.token_set_ratio(fold(other), fold(label)) >= 85
+            for s, other in [*found, *fresh]
+        )
+        if not duplicate:
+            fresh.append((sentence, label))
+    return fresh
 
 
 def _sentence_for_label(passage: list[Sentence], label: str) -> Sentence | None:
@@ -143,55 +142,48 @@ def _sentence_for_label(passage: list[Sentence], label: str) -> Sentence | None:
     return best if score >= 70 else None
 
 
-def mention_context(
-    sentences: list[Sentence], target: Sentence, *, neighbours: int = 2
-) -> list[Sentence]:
-    """The sentence, the ones just before and after, the headline, and sentences elsewhere
-    that name the same place (casualty figures often come paragraphs later)."""
-    chosen = {
-        s.index for s in sentences if target.index - neighbours <= s.index <= target.index + 1
-    }
-    if sentences and sentences[0].paragraph == 0:
-        chosen.add(0)
-    names = {fold(place.name) for _, _, place in find_places(target.text)}
-    if names:
-        extra = [
-            s
-            for s in sentences
-            if s.index not in chosen and any(name in fold(s.text) for name in names)
-        ]
-        chosen.update(s.index for s in extra[:2])
-    return [s for s in sentences if s.index in chosen]
+def _turn(kind: str, caller: Caller, answer: BaseModel, **variables: Any) -> list[dict[str, str]]:
+    """The user turn and the model's answer, appended to the passage's conversation."""
+    content = answer.model_dump_json(exclude_none=True)
+    return [caller.prompt.user_turn(kind, **variables), {"role": "assistant", "content": content}]
 
 
 def extract_mentions(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
     sentences = split_sentences(doc.text)
+    headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
     published = doc.published.isoformat() if doc.published else None
     incidents: list[Incident] = []
-    for sentence, label in find_mentions(caller, sentences, usage, passage_chars=passage_chars):
-        context = mention_context(sentences, sentence)
-        draft = caller(
-            "fill",
-            IncidentDraft,
-            usage,
-            published=published,
-            context=[s.text for s in context],
-            event=label,
-            sentence=sentence.text,
-        )
-        evidence = [ground(doc.text, sentence.text, near=sentence.start)]
-        incidents.append(
-            draft_to_incident(
-                draft,
-                text=doc.text,
-                published=doc.published,
-                mention=MentionContext(sentence.start, sentence.end, label),
-                evidence=evidence,
+    found: list[tuple[Sentence, str]] = []
+    for passage in group_passages(sentences, max_chars=passage_chars):
+        if not is_candidate(" ".join(s.text for s in passage)):
+            continue
+        listing = {
+            "published": published,
+            "headline": headline.text if headline and headline not in passage else None,
+            "sentences": [(s.index, s.text) for s in passage],
+        }
+        answer = caller("mentions", MentionList, usage, **listing)
+        history = _turn("mentions", caller, answer, **listing)
+        window = "\n".join(s.text for s in ([headline] if listing["headline"] else []) + passage)
+        for sentence, label in passage_mentions(answer, passage, found):
+            found.append((sentence, label))
+            question = {"event": label, "number": sentence.index}
+            draft = caller("fill", IncidentDraft, usage, history=history, **question)
+            history += _turn("fill", caller, draft, **question)
+            evidence = [ground(doc.text, sentence.text, near=sentence.start)]
+            mention = MentionContext(sentence.start, sentence.end, label, window=window)
+            incidents.append(
+                draft_to_incident(
+                    draft,
+                    text=doc.text,
+                    published=doc.published,
+                    mention=mention,
+                    evidence=evidence,
+                )
             )
-        )
-    headline_end = sentences[0].end if sentences and sentences[0].paragraph == 0 else 0
+    headline_end = headline.end if headline else 0
     distinct = merge_mentions(absorb_headline(incidents, headline_end))
     return [incident for incident in distinct if is_codable(incident)]
 
@@ -216,7 +208,7 @@ def extract_single(
                     draft,
                     text=doc.text,
                     published=doc.published,
-                    mention=MentionContext(start, end, ""),
+                    mention=MentionContext(start, end, "", window=chunk),
                     evidence=[evidence],
                 )
             )

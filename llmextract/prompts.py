@@ -1,7 +1,9 @@
 """Prompts: versioned folders of jinja2 templates plus few-shot examples.
 
 A prompt is a folder ``prompts/<name>/`` holding ``system.j2`` and one user template per
-call kind (``single.j2``, ``mentions.j2``, ``fill.j2``) and ``examples.json``.  Its hash
+call kind (``single.j2``, ``mentions.j2``, ``fill.j2``) and ``examples.json``.  The
+``mentions`` and ``fill`` kinds are turns of one conversation per passage (list the events,
+then code each), so their few-shot examples are whole conversations.  Its hash
 covers every file, so editing any of them changes cache keys and the manifest.  Templates
 are rendered in jinja2's sandbox: article text is data, never template code.
 """
@@ -86,22 +88,39 @@ class Prompt:
             raise PromptError(f"prompt {self.name!r} has no {template}")
         return self._env.from_string(source).render(**variables).strip()
 
-    def messages(self, kind: str, **variables: Any) -> list[dict[str, str]]:
-        """System message, few-shot turns, then the rendered user turn.
-
-        Fixed parts come first so llama.cpp can reuse their KV cache across calls.
-        """
+    def user_turn(self, kind: str, **variables: Any) -> dict[str, str]:
         if kind not in CALL_KINDS:
             raise PromptError(f"unknown call kind {kind!r}")
-        messages = [{"role": "system", "content": self.render("system.j2", kind=kind)}]
-        for example in self.examples.get(kind, []):
-            user = self.render(f"{kind}.j2", **example["input"])
-            answer = json.dumps(example["output"], ensure_ascii=False)
-            messages += [
-                {"role": "user", "content": user},
-                {"role": "assistant", "content": answer},
-            ]
-        messages.append({"role": "user", "content": self.render(f"{kind}.j2", **variables)})
+        return {"role": "user", "content": self.render(f"{kind}.j2", **variables)}
+
+    def few_shot(self, family: str) -> list[dict[str, str]]:
+        """Example turns: single examples, or whole passage conversations."""
+        examples = self.examples.get(family, [])
+        if family != "passage":
+            examples = [[{"kind": family, **example}] for example in examples]
+        turns: list[dict[str, str]] = []
+        for conversation in examples:
+            for turn in conversation:
+                answer = json.dumps(turn["output"], ensure_ascii=False)
+                turns += [
+                    self.user_turn(turn["kind"], **turn["input"]),
+                    {"role": "assistant", "content": answer},
+                ]
+        return turns
+
+    def messages(
+        self, kind: str, *, history: list[dict[str, str]] | None = None, **variables: Any
+    ) -> list[dict[str, str]]:
+        """System message, few-shot turns, the conversation so far, then the new user turn.
+
+        Fixed parts come first and conversations only grow, so llama.cpp re-reads only the
+        new turn: its KV cache keeps the longest common prefix of consecutive prompts.
+        """
+        family = "single" if kind == "single" else "passage"
+        messages = [{"role": "system", "content": self.render("system.j2", kind=family)}]
+        messages += self.few_shot(family)
+        messages += list(history or [])
+        messages.append(self.user_turn(kind, **variables))
         return messages
 
     def manifest(self) -> dict[str, str]:

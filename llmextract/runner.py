@@ -169,6 +169,7 @@ def _run(
                     "status": "done",
                     "path": str(doc.path),
                     "seconds": round(usage.seconds, 3),
+                    "model_seconds": round(usage.model_seconds, 3),
                     "input_tokens": usage.input_tokens,
                     "output_tokens": usage.output_tokens,
                     "model_calls": usage.calls,

@@ -58,7 +58,8 @@ class ResponseCache:
     """
 
     def __init__(self, folder: Path | None = None, *, read: bool = True) -> None:
-        self.folder = folder or cache_root() / "responses"
+        env = os.environ.get("LLMEXTRACT_RESPONSE_CACHE")
+        self.folder = folder or (Path(env) if env else cache_root() / "responses")
         self.read = read
 
     def key(self, **parts: Any) -> str:
@@ -76,7 +77,8 @@ class ResponseCache:
             value = response_model.model_validate(record["value"])
         except (OSError, ValueError, KeyError, ValidationError):
             return None
-        usage = Usage(**record.get("usage", {}))
+        known = set(Usage.__dataclass_fields__)
+        usage = Usage(**{k: v for k, v in record.get("usage", {}).items() if k in known})
         return value, usage
 
     def put(self, key: str, value: BaseModel, usage: Usage) -> None:
@@ -190,6 +192,7 @@ def totals(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
     seconds = sum(e.get("seconds", 0.0) for e in done)
     tokens_in = sum(e.get("input_tokens", 0) for e in done)
     tokens_out = sum(e.get("output_tokens", 0) for e in done)
+    model_seconds = sum(e.get("model_seconds", 0.0) for e in done)
     count = len(done)
     return {
         "documents": len(entries),
@@ -202,7 +205,9 @@ def totals(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "model_calls": sum(e.get("model_calls", 0) for e in done),
         "cached_calls": sum(e.get("cached_calls", 0) for e in done),
         "retries": sum(e.get("retries", 0) for e in entries),
+        "model_seconds": round(model_seconds, 2),
         "seconds_per_document": round(seconds / count, 2) if count else None,
+        "model_seconds_per_document": round(model_seconds / count, 2) if count else None,
         "tokens_per_document": round((tokens_in + tokens_out) / count, 1) if count else None,
         "output_tokens_per_second": round(tokens_out / seconds, 2) if seconds else None,
     }

@@ -29,7 +29,7 @@ def test_mojibake_is_repaired_and_recorded(tmp_path: Path) -> None:
 
 
 def test_whole_document_mojibake_is_repaired(tmp_path: Path) -> None:
-    broken = "Attaque à Ségou: deux soldats tués.".encode("utf-8").decode("cp1250").encode("utf-8")
+    broken = "Attaque à Ségou: deux soldats tués.".encode().decode("cp1250").encode("utf-8")
     doc = load_document(write(tmp_path / "b.txt", broken))
     assert doc.text == "Attaque à Ségou: deux soldats tués."
 

@@ -15,16 +15,36 @@ DRAFT_FOR_KIND = {"mentions": MentionList, "fill": IncidentDraft, "single": Inci
 SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
+def _example_turns(name: str) -> list[dict]:
+    prompt = load_prompt(name)
+    turns = [turn for conversation in prompt.examples.get("passage", []) for turn in conversation]
+    return turns + [{"kind": "single", **e} for e in prompt.examples.get("single", [])]
+
+
 @pytest.mark.parametrize("name", available_prompts())
 def test_every_prompt_renders_and_its_examples_validate(name: str) -> None:
     prompt = load_prompt(name)
+    turns = _example_turns(name)
+    assert {turn["kind"] for turn in turns} == set(CALL_KINDS), f"{name} lacks a call kind"
+    for turn in turns:
+        DRAFT_FOR_KIND[turn["kind"]].model_validate(turn["output"])
     for kind in CALL_KINDS:
-        examples = prompt.examples.get(kind, [])
-        assert examples, f"{name} has no {kind} example"
-        for example in examples:
-            DRAFT_FOR_KIND[kind].model_validate(example["output"])
-        messages = prompt.messages(kind, **examples[0]["input"])
+        example = next(t for t in turns if t["kind"] == kind)
+        messages = prompt.messages(kind, **example["input"])
         assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
+        # alternating turns, so chat templates accept them
+        roles = [m["role"] for m in messages[1:]]
+        assert roles == ["user", "assistant"] * (len(roles) // 2) + ["user"]
+
+
+def test_conversation_prompts_share_their_prefix() -> None:
+    """Each fill call extends the listing call: llama.cpp reuses the whole prefix."""
+    prompt = load_prompt("incidents-v2")
+    listing = {"published": None, "headline": None, "sentences": [(0, "Gunmen attacked a post.")]}
+    first = prompt.messages("mentions", **listing)
+    history = [first[-1], {"role": "assistant", "content": '{"events": []}'}]
+    second = prompt.messages("fill", history=history, event="attack on post", number=0)
+    assert second[: len(first)] == first
 
 
 def test_at_least_two_prompt_versions() -> None:
@@ -34,14 +54,12 @@ def test_at_least_two_prompt_versions() -> None:
 def test_examples_are_not_taken_from_the_seeds() -> None:
     seeds = " ".join(p.read_text(encoding="utf-8") for p in SEED_DIR.glob("*.txt"))
     for name in available_prompts():
-        for kind, examples in load_prompt(name).examples.items():
-            if kind.startswith("_"):
-                continue
-            for example in examples:
-                for line in example["input"].get("context", []) + [
-                    s for _, s in example["input"].get("sentences", [])
-                ]:
-                    assert line not in seeds
+        for turn in _example_turns(name):
+            lines = [s for _, s in turn["input"].get("sentences", [])]
+            lines += [turn["input"].get("text") or "", turn["input"].get("headline") or ""]
+            for line in filter(None, lines):
+                for sentence in line.split("\n"):
+                    assert not sentence.strip() or sentence not in seeds
 
 
 def test_hash_changes_when_any_file_changes(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from llmextract.grounding import evidence_is_grounded, ground, locate_quote
 from llmextract.segments import chunk_text, group_passages, split_sentences
 
@@ -40,7 +42,7 @@ def test_chunks_overlap_and_cover_the_text() -> None:
     chunks = chunk_text(text, max_chars=2000, overlap=300)
     assert len(chunks) > 5
     assert all(len(chunk) <= 2000 for _, chunk in chunks)
-    for (start_a, chunk_a), (start_b, _) in zip(chunks, chunks[1:], strict=False):
+    for (start_a, chunk_a), (start_b, _) in itertools.pairwise(chunks):
         assert start_b < start_a + len(chunk_a)  # consecutive chunks overlap
     covered = set()
     for start, chunk in chunks:

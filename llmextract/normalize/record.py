@@ -47,11 +47,12 @@ _COREFERENCE_WINDOW = 800
 
 @dataclass(frozen=True)
 class MentionContext:
-    """Where a mention sits: its sentence span and a short label in the tool's words."""
+    """Where a mention sits: its sentence span, the text the model was shown, a label."""
 
     start: int
     end: int
     label: str
+    window: str = ""
 
 
 def appears_in(text: str, phrase: str | None) -> bool:
@@ -65,17 +66,27 @@ def appears_in(text: str, phrase: str | None) -> bool:
 def resolve_dates(
     draft_date: str | None, text: str, mention: MentionContext, published: dt.date | None
 ) -> tuple[str | None, DateRange]:
-    """The date expression and its range; the mention's own sentence is the fallback."""
-    date_text = draft_date if appears_in(text, draft_date) else None
-    if date_text is None:
-        inside = [
-            m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end
-        ]
-        if inside:
-            return inside[0].text, inside[0].range
-        return None, DateRange(None, None, DatePrecision.unknown)
-    position = _position_of(text, date_text, mention.start)
-    return date_text, resolve_in_context(date_text, text, position, published)
+    """The event's date expression and its range.
+
+    Small models copy a date from a neighbouring sentence, so the model's expression is
+    used when it stands in the mention's own sentence; otherwise a date expression found
+    in that sentence wins; otherwise the model's expression if it is in the text it was
+    shown.  Relative expressions are resolved where they stand in the text.
+    """
+    sentence = text[mention.start : mention.end]
+    in_sentence = [
+        m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end
+    ]
+    if draft_date and fold(draft_date) and fold(draft_date) in fold(sentence):
+        position = _position_of(text, draft_date, mention.start)
+        return draft_date, resolve_in_context(draft_date, text, position, published)
+    if in_sentence:
+        return in_sentence[0].text, in_sentence[0].range
+    if appears_in(mention.window or sentence, draft_date):
+        assert draft_date is not None
+        position = _position_of(text, draft_date, mention.start)
+        return draft_date, resolve_in_context(draft_date, text, position, published)
+    return None, DateRange(None, None, DatePrecision.unknown)
 
 
 def _position_of(text: str, phrase: str, near: int) -> int:
@@ -99,10 +110,41 @@ def nearest_named_group(text: str, before: int) -> str | None:
     return best[2] if best else None
 
 
+_DENIAL = re.compile(r"\b(den(y|ied|ies|ial)|reject|refut|dismiss|disput)", re.IGNORECASE)
+_CONFIRMATION = re.compile(
+    r"\b(confirm|said|says|say|report|according|announc|stated|told|acknowledg)", re.IGNORECASE
+)
+
+
+def grounded_phrase(
+    phrase: str | None, window: str, verb: re.Pattern[str] | None = None
+) -> str | None:
+    """A phrase the model copied, kept only if it is in the text it was shown (and, for a
+    confirmer or denier, only if that text says so)."""
+    if not phrase or not phrase.strip() or not appears_in(window, phrase):
+        return None
+    if verb is not None and not verb.search(window):
+        return None
+    return phrase.strip()
+
+
+def mentions_actor(window: str, actor: str) -> bool:
+    """Whether the text names the actor by any of its aliases."""
+    folded = f" {fold(window)} "
+    return any(
+        f" {alias} " in folded for alias, canonical in alias_table().items() if canonical == actor
+    )
+
+
 def resolve_perpetrator(
     draft: IncidentDraft, text: str, mention: MentionContext
 ) -> tuple[str | None, Attribution]:
     perpetrator = canonical_actor(draft.perpetrator)
+    window = mention.window or text[mention.start : mention.end]
+    if perpetrator and not (
+        appears_in(window, draft.perpetrator) or mentions_actor(window, perpetrator)
+    ):
+        perpetrator = None  # not in the text the model was shown: copied from elsewhere
     attribution = draft.attribution
     generic = perpetrator in _GENERIC_ACTORS or (
         perpetrator is None and attribution == Attribution.claimed
@@ -119,18 +161,20 @@ def resolve_perpetrator(
 
 
 def sources_and_confirmation(
-    perpetrator: str | None, attribution: Attribution, draft: IncidentDraft
+    perpetrator: str | None, attribution: Attribution, draft: IncidentDraft, window: str
 ) -> tuple[list[Source], Confirmation]:
     """Who said what, and whether someone other than the claimant confirms it."""
     sources: list[Source] = []
     if perpetrator and attribution == Attribution.claimed:
         sources.append(Source(source=perpetrator, stance=Stance.claims))
-    confirmer = (draft.confirmed_by or "").strip()
+    confirmer = grounded_phrase(draft.confirmed_by, window, _CONFIRMATION) or ""
     if confirmer and canonical_actor(confirmer) != perpetrator:
         sources.append(Source(source=confirmer, stance=Stance.confirms))
     else:
         confirmer = ""
-    denier = (draft.denied_by or "").strip()
+    denier = grounded_phrase(draft.denied_by, window, _DENIAL) or ""
+    if denier and canonical_actor(denier) == perpetrator and attribution == Attribution.claimed:
+        denier = ""  # a claimant does not deny its own claim
     if denier:
         sources.append(Source(source=denier, stance=Stance.denies))
     if denier:
@@ -151,12 +195,18 @@ def draft_to_incident(
     evidence: list[Evidence],
 ) -> Incident:
     """Turn one draft into a validated SPEC incident."""
+    window = mention.window or text[mention.start : mention.end]
     date_text, dates = resolve_dates(draft.date_text, text, mention, published)
-    location_text = draft.location_text if appears_in(text, draft.location_text) else None
+    location_text = grounded_phrase(draft.location_text, window)
     location = resolve_location(location_text, fallback_text=text[mention.start : mention.end])
     perpetrator, attribution = resolve_perpetrator(draft, text, mention)
-    sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft)
-    counts = {name: parse_count(getattr(draft, name)) for name in COUNT_FIELDS}
+    sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft, window)
+    counts = {
+        name: parse_count(getattr(draft, name))
+        if isinstance(getattr(draft, name), int) or grounded_count(getattr(draft, name), window)
+        else None
+        for name in COUNT_FIELDS
+    }
     incident = Incident(
         summary="",
         incident_type=draft.incident_type,
@@ -173,35 +223,57 @@ def draft_to_incident(
         longitude=location.longitude,
         perpetrator=perpetrator,
         attribution=attribution,
-        target=(draft.target or None),
+        target=grounded_phrase(draft.target, window),
         target_type=draft.target_type,
         confirmation=confirmation,
         sources=sources,
         evidence=evidence,
         **counts,
     )
-    incident.summary = summarise(incident, mention.label)
+    incident.summary = summarise(incident)
     return incident
 
 
-def summarise(incident: Incident, label: str = "") -> str:
-    """One sentence in the tool's words, built from the coded fields."""
-    what = label.strip().rstrip(".") or incident.incident_type.value.replace("_", " ")
-    parts = [what[:1].upper() + what[1:]]
-    if incident.perpetrator and incident.perpetrator.lower() not in what.lower():
+def grounded_count(value: str | None, window: str) -> bool:
+    """A count phrase is kept when its number (or number word) is in the text shown."""
+    if value is None:
+        return False
+    words = [w for w in fold(str(value)).split() if w not in ("at", "least", "about", "some")]
+    folded = f" {fold(window)} "
+    return bool(words) and any(f" {w} " in folded for w in words)
+
+
+_TYPE_WORDS = {
+    "ied": "IED attack",
+    "armed_assault": "Armed assault",
+    "indirect_fire": "Indirect fire",
+    "military_operation": "Military operation",
+    "prison_break": "Prison break",
+    "suicide_bombing": "Suicide bombing",
+}
+
+
+def summarise(incident: Incident) -> str:
+    """One sentence in the tool's words, built from the coded fields (never a model's)."""
+    kind = incident.incident_type.value
+    parts = [_TYPE_WORDS.get(kind, kind.replace("_", " ").capitalize())]
+    if incident.target:
+        parts.append(f"on {incident.target}")
+    if incident.perpetrator:
         parts.append(f"by {incident.perpetrator}")
-    where = incident.place or incident.admin1 or incident.country
-    if where and where.lower() not in what.lower():
-        parts.append(f"({where})")
+    where = ", ".join(p for p in (incident.place, incident.admin1, incident.country) if p)
+    if where:
+        parts.append(("near " if incident.geo_precision == GeoPrecision.near else "in ") + where)
     if incident.date_start:
         parts.append(f"on {incident.date_start.isoformat()}")
+    elif incident.date_text:
+        parts.append(f"({incident.date_text})")
     tolls = [
         f"{getattr(incident, n)} {n.replace('_', ' ')}"
         for n in COUNT_FIELDS
         if getattr(incident, n)
     ]
-    sentence = " ".join(parts)
-    return sentence + (f": {', '.join(tolls)}." if tolls else ".")
+    return " ".join(parts) + (f": {', '.join(tolls)}." if tolls else ".")
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,8 +325,11 @@ def same_event(a: Incident, b: Incident) -> bool:
         return same_type or (same_place or same_day)
     if same_place and (same_day or same_type):
         return True
-    if same_day and same_type and not (a.place or b.place):
-        return fuzz.token_set_ratio(fold(a.target or ""), fold(b.target or "")) >= 80
+    if same_day and same_type:
+        # One side names no place: the same kind of event on the same day, told twice.
+        return bool(a.place or b.place) or (
+            fuzz.token_set_ratio(fold(a.target or ""), fold(b.target or "")) >= 80
+        )
     return False
 
 
@@ -296,7 +371,7 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
         merged.confirmation = Confirmation.confirmed
     if any(s.stance == Stance.denies for s in merged.sources):
         merged.confirmation = Confirmation.disputed
-    merged.summary = first.summary
+    merged.summary = summarise(merged)
     return merged
 
 

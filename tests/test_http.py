@@ -1,0 +1,103 @@
+"""The HTTP path against a real OpenAI-compatible server: llama-cpp-python's own, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import write_doc
+from typer.testing import CliRunner
+
+from llmextract.cli import app
+from llmextract.drafts import MentionList
+from llmextract.models import Decoding, load_model
+from llmextract.schema import Extraction
+
+pytestmark = [pytest.mark.server, pytest.mark.model]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(qwen05_path: Path) -> Iterator[str]:
+    """`python -m llama_cpp.server` with the 0.5B model; yields its /v1 base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(qwen05_path),
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192", "--model_alias", "qwen"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("server did not start within 120 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_structured_call_over_http_switches_to_the_servers_schema_form(server: str) -> None:
+    model = load_model(f"openai-compatible:qwen@{server}", Decoding())
+    messages = [
+        {
+            "role": "user",
+            "content": "[3] Gunmen attacked a police post in Koro. List the violent events.",
+        }
+    ]
+    completion = model.complete(messages, MentionList, max_tokens=120)
+    assert isinstance(completion.value, MentionList)
+    assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
+    # llama-cpp-python's server answers 422 to response_format json_schema; the client
+    # then uses its json_object-with-schema form, so decoding stays constrained.
+    assert model._format_style == "json_object"  # type: ignore[attr-defined]
+
+
+def test_extract_over_http_with_concurrency(
+    server: str, response_cache: Path, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    texts = {
+        "a": "Gunmen attacked an army post in the town of Koro on March 3, killing four soldiers.",
+        "b": "A roadside bomb hit a convoy near Bankass on Friday, wounding two soldiers.",
+        "c": "The army said it repelled an assault on its base in Boni on Sunday.",
+    }
+    for doc_id, text in texts.items():
+        write_doc(docs, doc_id, text, published="2021-03-08")
+    run = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        ["extract", str(docs), "--model", f"openai-compatible:qwen@{server}", "--out", str(run),
+         "--concurrency", "3"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["model"] == f"openai-compatible:qwen@{server}"
+    assert manifest["model_sha256"] is None  # a served model's weights are not ours to hash
+    assert manifest["totals"]["succeeded"] == 3
+    for doc_id in texts:
+        Extraction.model_validate_json((run / f"{doc_id}.json").read_text())
+        assert manifest["documents"][doc_id]["model_calls"] >= 1
