@@ -5,9 +5,9 @@ incident with a quote.  Small models return one incident per article this way.
 
 ``mentions`` (the default, built for small models): split the text into passages of whole
 paragraphs; per passage, hold one conversation: first ask which numbered sentences describe
-a distinct event (a short answer a small model gets right), then ask to code each event in
-turn, one incident per call.  The conversation only grows, so the model re-reads only the
-new question (~25 tokens) for each incident.  Code in ``normalize.record`` then resolves
+a distinct event (a short answer a small model gets right), then ask to code each event,
+one incident per call, each question following the listing.  The prefix up to the listing
+is shared, so the model re-reads only the new question (~25 tokens) for each incident.  Code in ``normalize.record`` then resolves
 dates, counts, actors and places, merges mentions of the same event across passages and
 drops what ANNOTATION.md would not code.  Evidence is the mention's sentence, so it is
 grounded by construction.
@@ -170,8 +170,10 @@ def extract_mentions(
         for sentence, label in passage_mentions(answer, passage, found):
             found.append((sentence, label))
             question = {"event": label, "number": sentence.index}
+            # Each question follows the listing only, not earlier answers: a small model
+            # copies the previous event's fields otherwise.  The KV cache still holds the
+            # shared prefix, so only the question is read.
             draft = caller("fill", IncidentDraft, usage, history=history, **question)
-            history += _turn("fill", caller, draft, **question)
             evidence = [ground(doc.text, sentence.text, near=sentence.start)]
             mention = MentionContext(sentence.start, sentence.end, label, window=window)
             incidents.append(

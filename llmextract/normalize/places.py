@@ -70,7 +70,7 @@ _WEAK_NAMES = frozenset(
 )
 _FUZZY_MIN_LETTERS = 7  # "Single"/"Siglé", "State"/"Sate": short words are never fuzzy
 _FUZZY_CUTOFF_SHORT = 90.0  # 7 letters: one insertion or deletion, no substitution
-_FUZZY_CUTOFF_LONG = 87.0  # 8+ letters: one substitution ("Douentsa", "Aribanda")
+_FUZZY_CUTOFF_LONG = 87.0  # 8+ letters: one substitution ("Ouagadougu")
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def _usable(entries: Iterable[_Entry], cc: str | None, region: bool) -> list[_En
 
 
 def _fuzzy(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> list[_Entry]:
-    """Spelling variants ("Tillaberry", "Douentsa"), conservatively.
+    """Spelling variants ("Tillaberry", "Ouagadougu"), conservatively.
 
     Only names of seven letters or more, same first letter, one edit at most; when a
     country or region is stated the match must lie in it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -19,7 +19,7 @@ from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import alias_table, canonical_actor
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import DateRange, find_dates, resolve_in_context
-from llmextract.normalize.places import resolve_location
+from llmextract.normalize.places import Location, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -33,6 +33,7 @@ from llmextract.schema import (
     Source,
     Stance,
 )
+from llmextract.segments import split_sentences
 
 # Names that say "some group" rather than which: resolved to the nearest named group.
 _GENERIC_ACTORS = frozenset({"jihadists", "al Qaeda", "unidentified armed group"})
@@ -196,14 +197,19 @@ def draft_to_incident(
 ) -> Incident:
     """Turn one draft into a validated SPEC incident."""
     window = mention.window or text[mention.start : mention.end]
+    sentence = text[mention.start : mention.end]
     date_text, dates = resolve_dates(draft.date_text, text, mention, published)
-    location_text = grounded_phrase(draft.location_text, window)
-    location = resolve_location(location_text, fallback_text=text[mention.start : mention.end])
+    # The place must be in the mention's own sentence: small models copy a neighbour's.
+    location_text = grounded_phrase(draft.location_text, sentence)
+    location = with_demonym_country(
+        consistent_with_context(resolve_location(location_text, fallback_text=sentence), window),
+        sentence,
+    )
     perpetrator, attribution = resolve_perpetrator(draft, text, mention)
     sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft, window)
     counts = {
         name: parse_count(getattr(draft, name))
-        if isinstance(getattr(draft, name), int) or grounded_count(getattr(draft, name), window)
+        if grounded_count(getattr(draft, name), window, name)
         else None
         for name in COUNT_FIELDS
     }
@@ -234,13 +240,80 @@ def draft_to_incident(
     return incident
 
 
-def grounded_count(value: str | None, window: str) -> bool:
-    """A count phrase is kept when its number (or number word) is in the text shown."""
+# A count is about the field it fills only if a word of that kind stands in its sentence:
+# "dozens of prisoners were freed" is no death toll.
+_COUNT_WORDS = {
+    "killed": re.compile(
+        r"\b(kill|dead|death|died|die|dying|lives|fatalit|slain|execut|massacr|toll|murder|behead)",
+        re.I,
+    ),
+    "wounded": re.compile(r"\b(wound|injur|hurt|casualt)", re.I),
+    "kidnapped": re.compile(r"\b(kidnap|abduct|captur|hostage|seiz|taken|missing|held|hold)", re.I),
+    "perpetrators_killed": re.compile(r"\b(kill|dead|death|died|neutrali|slain|eliminat)", re.I),
+}
+
+
+def grounded_count(value: int | str | None, window: str, field: str) -> bool:
+    """Whether the count's number is in the text shown, in a sentence about that count."""
     if value is None:
         return False
     words = [w for w in fold(str(value)).split() if w not in ("at", "least", "about", "some")]
-    folded = f" {fold(window)} "
-    return bool(words) and any(f" {w} " in folded for w in words)
+    if not words:
+        return False
+    for sentence in split_sentences(window):
+        folded = f" {fold(sentence.text)} "
+        if any(f" {w} " in folded for w in words) and _COUNT_WORDS[field].search(sentence.text):
+            return True
+    return False
+
+
+_DEMONYMS = {
+    "malian": "Mali",
+    "burkinabe": "Burkina Faso",
+    "burkinabé": "Burkina Faso",
+    "nigerien": "Niger",
+}
+
+
+_COUNTRY_WORDS = {
+    "Mali": re.compile(r"\b(Mali|Malian)s?\b"),
+    "Burkina Faso": re.compile(r"\b(Burkina|Burkinabe|Burkinabé)\b"),
+    "Niger": re.compile(r"\b(Niger|Nigerien)s?\b(?! River)"),
+}
+
+
+def countries_named(text: str) -> set[str]:
+    return {country for country, pattern in _COUNTRY_WORDS.items() if pattern.search(text)}
+
+
+def consistent_with_context(location: Location, window: str) -> Location:
+    """Drop a gazetteer match that the text contradicts.
+
+    A spelling-variant match (the name is not literally in the text) in a country the text
+    never names, while it names another, is a near-homonym elsewhere: keep only the country
+    the text gives.
+    """
+    if not location.place or not location.country or fold(location.place) in fold(window):
+        return location
+    named = countries_named(window)
+    if not named or location.country in named:
+        return location
+    country = next(iter(named)) if len(named) == 1 else None
+    precision = GeoPrecision.country if country else GeoPrecision.unknown
+    return Location(None, None, country, precision, None, None)
+
+
+def with_demonym_country(location: Location, sentence: str) -> Location:
+    """A sentence that names no place but one Sahel demonym ("a Burkinabe gendarmerie post")
+    still tells the country."""
+    if location.country or location.place or location.admin1:
+        return location
+    found = {
+        country for word, country in _DEMONYMS.items() if re.search(rf"\b{word}\b", sentence, re.I)
+    }
+    if len(found) != 1:
+        return location
+    return replace(location, country=found.pop(), geo_precision=GeoPrecision.country)
 
 
 _TYPE_WORDS = {
