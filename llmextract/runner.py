@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from llmextract import __version__
-from llmextract.documents import Document, DocumentError, load_document
+from llmextract.documents import Document, DocumentError, document_id, load_document
 from llmextract.extraction import MAX_TOKENS, Caller, extract_document
 from llmextract.models import ChatModel, ModelError, redact_secrets
 from llmextract.prompts import Prompt
@@ -113,8 +113,9 @@ def _run(
 ) -> int:
     caller = Caller(chat_model, prompt, cache)
     pending: list[Document] = []
+    skipped = 0  # done in an earlier run (documents that failed to load are not)
     for path in documents:
-        doc_id = path.name.removesuffix(".txt")
+        doc_id = document_id(path)
         try:
             doc = load_document(path)
         except DocumentError as exc:
@@ -124,9 +125,10 @@ def _run(
         for warning in doc.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         if store.is_done(doc.doc_id, doc.sha256):
+            store.record_finished(doc.doc_id, doc.path)
+            skipped += 1
             continue
         pending.append(doc)
-    skipped = len(documents) - len(pending)
     if not quiet:
         console.print(
             f"run folder: [bold]{store.folder}[/bold]  model: {chat_model.spec.text}  "
@@ -159,8 +161,11 @@ def _run(
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # one bad document never stops the batch
-                message = f"{doc.path}: {type(exc).__name__}: {' '.join(str(exc).split())}"[:500]
-                console.print(f"[red]failed:[/red] {redact_secrets(message)}", highlight=False)
+                # Redact before cutting: a key cut in half is no longer recognisable.
+                message = redact_secrets(
+                    f"{doc.path}: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                )[:500]
+                console.print(f"[red]failed:[/red] {message}", highlight=False)
                 entry = {"status": "failed", "error": message, "path": str(doc.path)}
                 store.record(doc.doc_id, entry)
             else:

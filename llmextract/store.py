@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,9 @@ class RunStore:
         self.folder = folder
         self.manifest_path = folder / "manifest.json"
         self.manifest = manifest
+        # Documents finish in worker threads (HTTP concurrency): one writer at a time, or
+        # serialising the manifest while another thread adds an entry crashes the run.
+        self._lock = threading.RLock()
         folder.mkdir(parents=True, exist_ok=True)
         previous = self._previous_manifest()
         if previous and previous.get("config_key") != manifest.get("config_key"):
@@ -163,15 +167,30 @@ class RunStore:
     def record(self, doc_id: str, entry: dict[str, Any]) -> None:
         if entry.get("error"):
             entry["error"] = redact_secrets(str(entry["error"]))
-        self.manifest["documents"][doc_id] = entry
-        self.flush()
+        with self._lock:
+            self.manifest["documents"][doc_id] = entry
+            self.flush()
+
+    def record_finished(self, doc_id: str, path: Path) -> None:
+        """Name in the manifest a document whose file is done but not yet recorded.
+
+        A crash between writing ``<doc_id>.json`` and the manifest leaves exactly that;
+        resume skips the document, so it is recorded here from its file.
+        """
+        if self.manifest["documents"].get(doc_id, {}).get("status") == "done":
+            return
+        text = self.document_path(doc_id).read_text(encoding="utf-8")
+        extraction = Extraction.model_validate_json(text)
+        entry = {"status": "done", "path": str(path), "incidents": len(extraction.incidents)}
+        self.record(doc_id, {**entry, "warnings": [], "error": None, "recovered": True})
 
     def flush(self, status: str | None = None) -> None:
-        if status:
-            self.manifest["status"] = status
-        self.manifest["totals"] = totals(self.manifest["documents"])
-        self.manifest["updated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        write_json_atomic(self.manifest_path, self.manifest)
+        with self._lock:
+            if status:
+                self.manifest["status"] = status
+            self.manifest["totals"] = totals(self.manifest["documents"])
+            self.manifest["updated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            write_json_atomic(self.manifest_path, self.manifest)
 
     def failures(self) -> dict[str, str]:
         return {

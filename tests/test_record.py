@@ -154,3 +154,29 @@ def test_uncodable_incidents_are_dropped() -> None:
         "The army confirmed the attack on the base.",
     )
     assert not is_codable(vague)
+
+
+def test_event_type_is_checked_against_trigger_words() -> None:
+    from llmextract.normalize.record import checked_type
+
+    landmine = "A landmine struck an army truck near Djibo, killing three soldiers."
+    assert checked_type(IncidentType.assassination, landmine) == IncidentType.ied
+    assert checked_type(IncidentType.ambush, "Gunmen ambushed a convoy.") == IncidentType.ambush
+    # a sentence naming no tactic keeps the model's reading
+    assert checked_type(IncidentType.clash, "Fighting broke out.") == IncidentType.clash
+
+
+def test_phrases_that_are_not_dates_are_not_kept_as_dates() -> None:
+    incident = code(
+        IncidentDraft(incident_type=IncidentType.ied, date_text="the jihadist group"), BOMB
+    )
+    assert incident.date_text == "Two days later"
+
+
+def test_reader_comments_are_not_part_of_the_article() -> None:
+    from llmextract.extraction import article_body
+    from llmextract.segments import split_sentences
+
+    text = "Headline\n\nGunmen attacked a post.\n\nMore text.\n\n2 Comments\n\nBob says:\n\nAttacks on roads rise."
+    body = article_body(split_sentences(text))
+    assert [s.text for s in body][-1] == "More text."

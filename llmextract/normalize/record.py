@@ -78,6 +78,8 @@ def resolve_dates(
     in_sentence = [
         m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end
     ]
+    if draft_date and not find_dates(draft_date, published or dt.date(2000, 1, 1)):
+        draft_date = None  # not a date expression at all ("without security ...")
     if draft_date and fold(draft_date) and fold(draft_date) in fold(sentence):
         position = _position_of(text, draft_date, mention.start)
         return draft_date, resolve_in_context(draft_date, text, position, published)
@@ -187,6 +189,49 @@ def sources_and_confirmation(
     return sources, Confirmation.unknown
 
 
+# Trigger words that name the tactic, in priority order (ACLED-style keyword coding): the
+# model's type is kept when its sentence supports it, replaced when the sentence names
+# exactly one other tactic.
+TYPE_CUES: tuple[tuple[IncidentType, re.Pattern[str]], ...] = (
+    (IncidentType.suicide_bombing, re.compile(r"\bsuicide\b", re.I)),
+    (
+        IncidentType.ied,
+        re.compile(r"\b(IEDs?|roadside bombs?|landmines?|mines?|explosive devices?)\b", re.I),
+    ),
+    (
+        IncidentType.indirect_fire,
+        re.compile(r"\b(rockets?|mortars?|shell(ing|ed)?|artillery)\b", re.I),
+    ),
+    (IncidentType.prison_break, re.compile(r"\b(prison|jail)\b|\binmates?\b", re.I)),
+    (IncidentType.kidnapping, re.compile(r"\b(kidnap\w*|abduct\w*|hostages?)\b", re.I)),
+    (IncidentType.airstrike, re.compile(r"\b(air ?strikes?|drone strikes?|bombard\w*)\b", re.I)),
+    (IncidentType.ambush, re.compile(r"\bambush\w*\b", re.I)),
+    (IncidentType.massacre, re.compile(r"\b(massacre\w*|civilians? (were )?killed)\b", re.I)),
+    (IncidentType.clash, re.compile(r"\b(clash\w*|fighting between|battle)\b", re.I)),
+    (
+        IncidentType.armed_assault,
+        re.compile(
+            r"\b(assault\w*|raid\w*|storm\w*|siege|overr[au]n|attack\w* on (a|an|the) [\w ]{0,30}(base|post|camp|station|town|village|outpost|checkpoint))\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def cue_types(sentence: str) -> list[IncidentType]:
+    return [kind for kind, pattern in TYPE_CUES if pattern.search(sentence)]
+
+
+def checked_type(model_type: IncidentType, sentence: str) -> IncidentType:
+    """The model's tactic if its sentence supports it (or names none), else the one it names."""
+    cues = cue_types(sentence)
+    if not cues or model_type in cues:
+        return model_type
+    if model_type == IncidentType.military_operation and IncidentType.airstrike not in cues:
+        return model_type if len(cues) > 1 else cues[0]
+    return cues[0]
+
+
 def draft_to_incident(
     draft: IncidentDraft,
     *,
@@ -215,7 +260,7 @@ def draft_to_incident(
     }
     incident = Incident(
         summary="",
-        incident_type=draft.incident_type,
+        incident_type=checked_type(draft.incident_type, sentence),
         date_text=date_text,
         date_start=dates.start,
         date_end=dates.end,
@@ -396,8 +441,8 @@ def same_event(a: Incident, b: Incident) -> bool:
     same_type = a.incident_type == b.incident_type
     if _evidence_overlaps(a, b):
         return same_type or (same_place or same_day)
-    if same_place and (same_day or same_type):
-        return True
+    if same_place:
+        return True  # one named place, no conflicting date or perpetrator
     if same_day and same_type:
         # One side names no place: the same kind of event on the same day, told twice.
         return bool(a.place or b.place) or (
