@@ -591,14 +591,20 @@ def _place_from_entries(
     return min(entries, key=lambda e: _rank(e, cc, a1s, False))
 
 
-def _resolve(text: str, *, strict: bool) -> Location:
-    g = _gazetteer()
-    mentions = _scan(text)
+def _country_context(text: str, mentions: list[Any]) -> tuple[str | None, set[str], bool]:
+    """The one country a text names (or, failing that, its one demonym), the countries it
+    names, and whether it speaks of Burkina Faso (which makes "Sahel", "Est"... regions)."""
     stated, demonyms = _country_mentions(text, mentions)
     hint = next(iter(stated)) if len(stated) == 1 else None
     if hint is None and len(demonyms) == 1:
         hint = next(iter(demonyms))
-    burkina_context = "BF" in stated or "BF" in demonyms
+    return hint, stated, "BF" in stated or "BF" in demonyms
+
+
+def _resolve(text: str, *, strict: bool) -> Location:
+    g = _gazetteer()
+    mentions = _scan(text)
+    hint, stated, burkina_context = _country_context(text, mentions)
 
     # The stated region: "the Mopti region", "region of Ségou", "Boucle du Mouhoun".
     region: _Entry | None = None
@@ -693,11 +699,7 @@ def find_places(text: str) -> list[tuple[int, int, Place]]:
     skipped, so other modules can trust every span.
     """
     mentions = _scan(text)
-    stated, demonyms = _country_mentions(text, mentions)
-    hint = next(iter(stated)) if len(stated) == 1 else None
-    if hint is None and len(demonyms) == 1:
-        hint = next(iter(demonyms))
-    burkina_context = "BF" in stated or "BF" in demonyms
+    hint, _stated, burkina_context = _country_context(text, mentions)
     found: list[tuple[int, int, Place]] = []
     for m in mentions:
         if not m.entries:
