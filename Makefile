@@ -4,7 +4,7 @@
 # native build reads prompts ~1.6x faster than a portable AVX2 build.
 export CMAKE_ARGS ?= -DGGML_NATIVE=ON -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16' -DCMAKE_CXX_FLAGS='-mno-amx-tile -mno-amx-int8 -mno-amx-bf16'
 PYTHON ?= python3
-RUN ?= runs/seeds
+RUN ?= runs/seeds-$(shell date +%Y%m%d-%H%M%S)
 
 .PHONY: seeds test install-local install-test browser
 
