@@ -59,6 +59,7 @@ class Fault:
     seconds: float = 0.0
     content: str | None = None
     echo_key: bool = False
+    finish_reason: str = "stop"
 
     def __str__(self) -> str:
         return self.kind if self.kind != "status" else f"status {self.status}"
@@ -101,9 +102,9 @@ def truncate() -> Fault:
     return Fault("truncate")
 
 
-def content(text: str) -> Fault:
-    """Pass through, but replace the model's message content with ``text``."""
-    return Fault("content", content=text)
+def content(text: str, finish_reason: str = "stop") -> Fault:
+    """Pass through, but replace the model's message content (and finish reason)."""
+    return Fault("content", content=text, finish_reason=finish_reason)
 
 
 GARBLED = '{"id": "chatcmpl-garbled", "choices": [{"mess'
@@ -323,7 +324,7 @@ class FaultProxy:
             if fault.kind == "content":
                 answer = json.loads(body)
                 answer["choices"][0]["message"]["content"] = fault.content
-                answer["choices"][0]["finish_reason"] = "stop"
+                answer["choices"][0]["finish_reason"] = fault.finish_reason
                 body = json.dumps(answer).encode()
             if fault.kind == "truncate":
                 self._respond(writer, code, body[: len(body) // 2], headers, length=len(body))

@@ -265,6 +265,25 @@ def test_invalid_answers_every_time_fail_after_bounded_reasks(
     assert "Traceback" not in run.output
 
 
+@uses_server
+def test_an_answer_cut_at_the_token_limit_fails_the_document_with_one_line(
+    proxy: FaultProxy,  # noqa: F811
+    plumbing_prompt: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    proxy.script(content('{"events": [{"sentence": 0, "event": "raid on', finish_reason="length"))
+    run, manifest = extract(proxy, plumbing_prompt, tmp_path, ids="ab", out="run")
+    assert run.code == 1
+    failed = [m for m in manifest["documents"].values() if m["status"] == "failed"]
+    assert (
+        len(failed) == 1
+        and "TruncatedOutput: output truncated at max_tokens=" in failed[0]["error"]
+    )
+    assert sum(m["status"] == "done" for m in manifest["documents"].values()) == 1
+    lines = [line for line in run.stderr.splitlines() if line.startswith("failed:")]
+    assert len(lines) == 1 and "TruncatedOutput" in lines[0]
+
+
 # ---------------------------------------------------------------------------------------
 # Permanent faults end the run, bounded
 

@@ -30,20 +30,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(qwen05_path: Path) -> Iterator[str]:
+def server(qwen05_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` with the 0.5B model; yields its /v1 base URL."""
     port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = log_path.open("wb")  # a file, not a pipe: the server logs ~175 KB while loading
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(qwen05_path),
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192", "--model_alias", "qwen"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                pytest.fail(f"server exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                pytest.fail(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                     break
@@ -58,6 +60,7 @@ def server(qwen05_path: Path) -> Iterator[str]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def test_structured_call_over_http_switches_to_the_servers_schema_form(server: str) -> None:
@@ -71,8 +74,9 @@ def test_structured_call_over_http_switches_to_the_servers_schema_form(server: s
     completion = model.complete(messages, MentionList, max_tokens=120)
     assert isinstance(completion.value, MentionList)
     assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
-    # llama-cpp-python's server answers 422 to response_format json_schema; the client
-    # then uses its json_object-with-schema form, so decoding stays constrained.
+    # llama-cpp-python's server rejects response_format json_schema (a 500 naming
+    # response_format); the client then uses its json_object-with-schema form, so
+    # decoding stays constrained.
     assert model._format_style == "json_object"  # type: ignore[attr-defined]
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import alias_table, canonical_actor
 from llmextract.normalize.counts import parse_count
-from llmextract.normalize.dates import DateRange, find_dates, resolve_in_context
+from llmextract.normalize.dates import DateMention, DateRange, find_dates, resolve_in_context
 from llmextract.normalize.places import Location, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import (
@@ -76,7 +77,7 @@ def resolve_dates(
     """
     sentence = text[mention.start : mention.end]
     in_sentence = [
-        m for m in find_dates(text, published) if mention.start <= m.start_offset < mention.end
+        m for m in dates_in(text, published) if mention.start <= m.start_offset < mention.end
     ]
     if draft_date and not find_dates(draft_date, published or dt.date(2000, 1, 1)):
         draft_date = None  # not a date expression at all ("without security ...")
@@ -90,6 +91,12 @@ def resolve_dates(
         position = _position_of(text, draft_date, mention.start)
         return draft_date, resolve_in_context(draft_date, text, position, published)
     return None, DateRange(None, None, DatePrecision.unknown)
+
+
+@lru_cache(maxsize=8)
+def dates_in(text: str, published: dt.date | None) -> tuple[DateMention, ...]:
+    """Every date expression of a document, scanned once per document, not per incident."""
+    return tuple(find_dates(text, published))
 
 
 def _position_of(text: str, phrase: str, near: int) -> int:
