@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -143,7 +144,7 @@ def bench(
                 )  # fmt: skip
     except (ModelError, PromptError, RunError) as exc:
         fail(str(exc))
-    Console().print(benchmarks.table(cells))
+    Console(width=None if sys.stdout.isatty() else 200).print(benchmarks.table(cells))
     if markdown:
         section = benchmarks.markdown(cells, len(discover(documents)[0]), gold)
         existing = markdown.read_text(encoding="utf-8") if markdown.exists() else "# Benchmarks\n\n"
