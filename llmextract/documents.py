@@ -229,10 +229,5 @@ def load_document(path: Path) -> Document:
     )
 
 
-def load_text(path: Path) -> str:
-    """The repaired text of a document, for tools that need only the text."""
-    return load_document(path).text
-
-
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())

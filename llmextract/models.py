@@ -11,7 +11,6 @@ retries transient faults with backoff.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -519,14 +518,6 @@ class ChatModel:
             usage.model_seconds = usage.seconds
         return Completion(value=value, usage=usage, raw=raw_holder[0] if raw_holder else "")
 
-    async def acomplete(
-        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
-    ) -> Completion[T]:
-        """Async form; HTTP models override it, others run in a worker thread."""
-        return await asyncio.to_thread(
-            self.complete, messages, response_model, max_tokens=max_tokens
-        )
-
     def close(self) -> None:
         return None
 
@@ -673,14 +664,6 @@ class OpenAIChatModel(ChatModel):
         if not getattr(response, "choices", None):
             raise MalformedResponse("the server's answer has no choices")
         return response
-
-    async def acomplete(
-        self, messages: list[dict[str, str]], response_model: type[T], *, max_tokens: int
-    ) -> Completion[T]:
-        # The sync client is thread-safe; threads keep one code path for retries and usage.
-        return await asyncio.to_thread(
-            self.complete, messages, response_model, max_tokens=max_tokens
-        )
 
     def close(self) -> None:
         self._client.close()

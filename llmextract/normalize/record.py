@@ -19,7 +19,13 @@ from rapidfuzz import fuzz
 from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import alias_table, canonical_actor
 from llmextract.normalize.counts import parse_count
-from llmextract.normalize.dates import DateMention, DateRange, find_dates, resolve_in_context
+from llmextract.normalize.dates import (
+    DateMention,
+    DateRange,
+    anchor_before,
+    find_dates,
+    resolve_date,
+)
 from llmextract.normalize.places import Location, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import (
@@ -83,13 +89,13 @@ def resolve_dates(
         draft_date = None  # not a date expression at all ("without security ...")
     if draft_date and fold(draft_date) and fold(draft_date) in fold(sentence):
         position = _position_of(text, draft_date, mention.start)
-        return draft_date, resolve_in_context(draft_date, text, position, published)
+        return draft_date, _resolve_at(draft_date, text, position, published)
     if in_sentence:
         return in_sentence[0].text, in_sentence[0].range
     if appears_in(mention.window or sentence, draft_date):
         assert draft_date is not None
         position = _position_of(text, draft_date, mention.start)
-        return draft_date, resolve_in_context(draft_date, text, position, published)
+        return draft_date, _resolve_at(draft_date, text, position, published)
     return None, DateRange(None, None, DatePrecision.unknown)
 
 
@@ -97,6 +103,12 @@ def resolve_dates(
 def dates_in(text: str, published: dt.date | None) -> tuple[DateMention, ...]:
     """Every date expression of a document, scanned once per document, not per incident."""
     return tuple(find_dates(text, published))
+
+
+def _resolve_at(date_text: str, text: str, position: int, published: dt.date | None) -> DateRange:
+    """Resolve an expression where it stands, anchored on the document's cached dates."""
+    anchor = anchor_before(list(dates_in(text, published)), position)
+    return resolve_date(date_text, published, anchor=anchor)
 
 
 def _position_of(text: str, phrase: str, near: int) -> int:
