@@ -56,7 +56,7 @@ def extract(
         str, typer.Option(help="Prompt name under prompts/, or a folder.")
     ] = DEFAULT_PROMPT,
     strategy: Annotated[
-        str, typer.Option(help="Extraction strategy: mentions or single.")
+        str, typer.Option(help="Extraction strategy: events, mentions or single.")
     ] = DEFAULT_STRATEGY,
     out: Annotated[
         Path | None, typer.Option(help="Run folder (default runs/<model>-<prompt>-<time>/).")

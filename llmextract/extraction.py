@@ -25,15 +25,25 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from llmextract.documents import Document
-from llmextract.drafts import IncidentDraft, IncidentList, MentionList
+from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
 from llmextract.models import ChatModel, Usage
+from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
     absorb_headline,
     draft_to_incident,
     is_codable,
     merge_mentions,
+)
+from llmextract.normalize.rules import (
+    counts_in,
+    last_group_before,
+    location_phrase,
+    perpetrator_in,
+    sources_in,
+    target_in,
+    target_type_of,
 )
 from llmextract.normalize.text import fold
 from llmextract.prompts import Prompt
@@ -43,14 +53,14 @@ from llmextract.store import ResponseCache
 
 T = TypeVar("T", bound=BaseModel)
 
-DEFAULT_STRATEGY = "mentions"
+DEFAULT_STRATEGY = "events"
 
 # Bumped whenever the way a request is shaped from its messages changes (e.g. what the
 # model layer strips or adds), so older cached responses are not served for new requests.
 REQUEST_PROTOCOL = 2
 
 # Output-token budgets: each bounds one call, sized to the draft it returns.
-MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400}
+MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400, "events": 300}
 
 # A passage with none of these word stems cannot describe a violent event; skipping it
 # saves a call (most boilerplate: bylines, tags, donation appeals).
@@ -207,6 +217,115 @@ def extract_mentions(
 
 
 # ---------------------------------------------------------------------------------------
+# Strategy: events
+
+
+def passage_events(answer: EventTagList, passage: list[Sentence]) -> list[tuple[Sentence, EventTag]]:
+    """The answer's events whose sentence is in the passage and could tell violence."""
+    by_index = {s.index: s for s in passage}
+    kept: list[tuple[Sentence, EventTag]] = []
+    for tag in answer.events:
+        sentence = by_index.get(tag.sentence)
+        if sentence is None or not is_candidate(sentence.text):
+            continue
+        if any(s.index == sentence.index and t.type == tag.type for s, t in kept):
+            continue
+        kept.append((sentence, tag))
+    return kept
+
+
+def event_block(
+    passage: list[Sentence], sentence: Sentence, event_indexes: set[int], *, follow: int = 2
+) -> list[Sentence]:
+    """The event's sentence and the few after it that add to it: up to the next event's
+    sentence, and not past a sentence that names another place."""
+    block = [sentence]
+    own_places = {fold(sentence.text[a:b]) for a, b, _ in find_places(sentence.text)}
+    for other in passage:
+        if other.index <= sentence.index:
+            continue
+        if other.index in event_indexes or len(block) > follow:
+            break
+        places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
+        if places and not places & own_places:
+            break
+        block.append(other)
+    return block
+
+
+def _first_in(block: list[Sentence], read: Callable[[str], Any]) -> Any:
+    for sentence in block:
+        value = read(sentence.text)
+        if value:
+            return value
+    return None
+
+
+def draft_from_rules(tag: EventTag, block: list[Sentence], text: str) -> IncidentDraft:
+    """An incident draft read from the event's sentences: the model gave type and target."""
+    sentence = block[0]
+    target = tag.target if tag.target and fold(tag.target) in fold(sentence.text) else None
+    target = target or target_in(sentence.text)
+    earlier = last_group_before(text, sentence.start)
+    perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, target)
+    for later in block[1:]:
+        if perpetrator is not None:
+            break
+        perpetrator, attribution = perpetrator_in(later.text, tag.type, earlier, target)
+    texts = [s.text for s in block]
+    counts = counts_in(texts)
+    confirmed_by, denied_by = sources_in(texts, perpetrator)
+    return IncidentDraft(
+        incident_type=tag.type,
+        location_text=location_phrase(sentence.text),
+        perpetrator=perpetrator,
+        attribution=attribution,
+        target=target,
+        target_type=target_type_of(target),
+        confirmed_by=confirmed_by,
+        denied_by=denied_by,
+        **counts,
+    )
+
+
+def extract_events(
+    doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
+) -> list[Incident]:
+    sentences = article_body(split_sentences(doc.text))
+    headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
+    published = doc.published.isoformat() if doc.published else None
+    incidents: list[Incident] = []
+    for passage in group_passages(sentences, max_chars=passage_chars):
+        if not is_candidate(" ".join(s.text for s in passage)):
+            continue
+        listing = {
+            "published": published,
+            "headline": headline.text if headline and headline not in passage else None,
+            "sentences": [(s.index, s.text) for s in passage],
+        }
+        tagged = passage_events(caller("events", EventTagList, usage, **listing), passage)
+        event_indexes = {sentence.index for sentence, _ in tagged}
+        for sentence, tag in tagged:
+            block = event_block(passage, sentence, event_indexes)
+            draft = draft_from_rules(tag, block, doc.text)
+            label = f"{tag.type.value} on {draft.target or 'unknown'}"
+            window = "\n".join(s.text for s in block)
+            incidents.append(
+                draft_to_incident(
+                    draft,
+                    text=doc.text,
+                    published=doc.published,
+                    mention=MentionContext(sentence.start, sentence.end, label, window=window),
+                    evidence=[ground(doc.text, sentence.text, near=sentence.start)],
+                    counts_from_text=True,
+                )
+            )
+    headline_end = headline.end if headline else 0
+    distinct = merge_mentions(absorb_headline(incidents, headline_end))
+    return [incident for incident in distinct if is_codable(incident)]
+
+
+# ---------------------------------------------------------------------------------------
 # Strategy: single
 
 
@@ -234,6 +353,7 @@ def extract_single(
 
 
 STRATEGIES: dict[str, Callable[..., list[Incident]]] = {
+    "events": extract_events,
     "mentions": extract_mentions,
     "single": extract_single,
 }

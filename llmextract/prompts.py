@@ -21,8 +21,8 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-DEFAULT_PROMPT = "incidents-v2"
-CALL_KINDS = ("single", "mentions", "fill")
+DEFAULT_PROMPT = "incidents-v3"
+CALL_KINDS = ("single", "mentions", "fill", "events")
 
 
 class PromptError(Exception):
@@ -116,7 +116,7 @@ class Prompt:
         Fixed parts come first and conversations only grow, so llama.cpp re-reads only the
         new turn: its KV cache keeps the longest common prefix of consecutive prompts.
         """
-        family = "single" if kind == "single" else "passage"
+        family = kind if kind in ("single", "events") else "passage"
         messages = [{"role": "system", "content": self.render("system.j2", kind=family)}]
         messages += self.few_shot(family)
         messages += list(history or [])

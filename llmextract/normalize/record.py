@@ -168,10 +168,11 @@ def resolve_perpetrator(
     ):
         perpetrator = None  # not in the text the model was shown: copied from elsewhere
     attribution = draft.attribution
-    generic = perpetrator in _GENERIC_ACTORS or (
-        perpetrator is None and attribution == Attribution.claimed
-    )
-    if generic:
+    # "The jihadist group claimed ..." names the claimant earlier in the text; "freed by
+    # jihadists" with no claim stays generic.
+    if attribution == Attribution.claimed and (
+        perpetrator is None or perpetrator in _GENERIC_ACTORS
+    ):
         named = nearest_named_group(text, mention.end)
         if named:
             perpetrator = named
@@ -258,8 +259,13 @@ def draft_to_incident(
     published: dt.date | None,
     mention: MentionContext,
     evidence: list[Evidence],
+    counts_from_text: bool = False,
 ) -> Incident:
-    """Turn one draft into a validated SPEC incident."""
+    """Turn one draft into a validated SPEC incident.
+
+    ``counts_from_text``: the draft's counts were read from the text by rules (they may be
+    sums, "18 ... and two" = 20), so they need no check that a model did not copy them.
+    """
     window = mention.window or text[mention.start : mention.end]
     sentence = text[mention.start : mention.end]
     date_text, dates = resolve_dates(draft.date_text, text, mention, published)
@@ -273,7 +279,7 @@ def draft_to_incident(
     sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft, window)
     counts = {
         name: parse_count(getattr(draft, name))
-        if grounded_count(getattr(draft, name), window, name)
+        if counts_from_text or grounded_count(getattr(draft, name), window, name)
         else None
         for name in COUNT_FIELDS
     }
