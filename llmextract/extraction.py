@@ -15,6 +15,7 @@ grounded by construction.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable
@@ -32,18 +33,23 @@ from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
     absorb_headline,
+    cue_types,
     draft_to_incident,
     is_codable,
     merge_mentions,
 )
 from llmextract.normalize.rules import (
     counts_in,
+    event_date_text,
+    is_follow_up,
     last_group_before,
     location_phrase,
     perpetrator_in,
     sources_in,
+    supported_type,
     target_in,
     target_type_of,
+    usable_target,
 )
 from llmextract.normalize.text import fold
 from llmextract.prompts import Prompt
@@ -70,6 +76,17 @@ _VIOLENCE_STEMS = re.compile(
     r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
     r"drone|operation|offensive|target|detonat|suicide|burn|loot|execut|behead|murder|"
     r"assassin|casualt|fatal|violence|insurg|militant|jihad|terror|raze|overran|overrun)",
+    re.IGNORECASE,
+)
+
+
+# A sentence that reports an event names one; "militants", "jihadist" or "targeted" alone
+# describe actors and trends ("groups have repeatedly targeted UN forces").
+_EVENT_STEMS = re.compile(
+    r"\b(attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
+    r"ied\b|mine|landmine|rocket|mortar|shell|gun|shot|shoot|fire|clash|fight|battle|siege|"
+    r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
+    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|overrun)",
     re.IGNORECASE,
 )
 
@@ -220,13 +237,15 @@ def extract_mentions(
 # Strategy: events
 
 
-def passage_events(answer: EventTagList, passage: list[Sentence]) -> list[tuple[Sentence, EventTag]]:
+def passage_events(
+    answer: EventTagList, passage: list[Sentence]
+) -> list[tuple[Sentence, EventTag]]:
     """The answer's events whose sentence is in the passage and could tell violence."""
     by_index = {s.index: s for s in passage}
     kept: list[tuple[Sentence, EventTag]] = []
     for tag in answer.events:
         sentence = by_index.get(tag.sentence)
-        if sentence is None or not is_candidate(sentence.text):
+        if sentence is None or not _EVENT_STEMS.search(sentence.text):
             continue
         if any(s.index == sentence.index and t.type == tag.type for s, t in kept):
             continue
@@ -235,21 +254,33 @@ def passage_events(answer: EventTagList, passage: list[Sentence]) -> list[tuple[
 
 
 def event_block(
-    passage: list[Sentence], sentence: Sentence, event_indexes: set[int], *, follow: int = 2
+    passage: list[Sentence],
+    sentence: Sentence,
+    event_indexes: set[int],
+    follow_ups: frozenset[int] | set[int] = frozenset(),
+    *,
+    follow: int = 2,
 ) -> list[Sentence]:
-    """The event's sentence and the few after it that add to it: up to the next event's
-    sentence, and not past a sentence that names another place."""
+    """The event's sentence and those after it that add to it: up to the next event's
+    sentence, at most ``follow`` plain ones, none past a sentence naming another place;
+    follow-ups ("... killed in that raid") always."""
     block = [sentence]
     own_places = {fold(sentence.text[a:b]) for a, b, _ in find_places(sentence.text)}
+    plain = 0
     for other in passage:
         if other.index <= sentence.index:
             continue
-        if other.index in event_indexes or len(block) > follow:
+        if other.index in event_indexes:
             break
+        if other.index in follow_ups:
+            block.append(other)
+            continue
         places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
         if places and not places & own_places:
             break
-        block.append(other)
+        plain += 1
+        if plain <= follow:
+            block.append(other)
     return block
 
 
@@ -261,22 +292,26 @@ def _first_in(block: list[Sentence], read: Callable[[str], Any]) -> Any:
     return None
 
 
-def draft_from_rules(tag: EventTag, block: list[Sentence], text: str) -> IncidentDraft:
+def draft_from_rules(
+    tag: EventTag, block: list[Sentence], text: str, published: dt.date | None
+) -> IncidentDraft:
     """An incident draft read from the event's sentences: the model gave type and target."""
     sentence = block[0]
-    target = tag.target if tag.target and fold(tag.target) in fold(sentence.text) else None
-    target = target or target_in(sentence.text)
     earlier = last_group_before(text, sentence.start)
-    perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, target)
+    rule_target = target_in(sentence.text)
+    perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, rule_target)
+    target = usable_target(tag.target, sentence.text, perpetrator) or rule_target
+    if target != rule_target:
+        perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, target)
     for later in block[1:]:
         if perpetrator is not None:
             break
         perpetrator, attribution = perpetrator_in(later.text, tag.type, earlier, target)
     texts = [s.text for s in block]
-    counts = counts_in(texts)
     confirmed_by, denied_by = sources_in(texts, perpetrator)
     return IncidentDraft(
-        incident_type=tag.type,
+        incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
+        date_text=_first_in(block, lambda t: event_date_text(t, published)),
         location_text=location_phrase(sentence.text),
         perpetrator=perpetrator,
         attribution=attribution,
@@ -284,7 +319,7 @@ def draft_from_rules(tag: EventTag, block: list[Sentence], text: str) -> Inciden
         target_type=target_type_of(target),
         confirmed_by=confirmed_by,
         denied_by=denied_by,
-        **counts,
+        **counts_in(texts),
     )
 
 
@@ -294,7 +329,7 @@ def extract_events(
     sentences = article_body(split_sentences(doc.text))
     headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
     published = doc.published.isoformat() if doc.published else None
-    incidents: list[Incident] = []
+    events: list[tuple[EventTag, list[Sentence]]] = []
     for passage in group_passages(sentences, max_chars=passage_chars):
         if not is_candidate(" ".join(s.text for s in passage)):
             continue
@@ -304,25 +339,41 @@ def extract_events(
             "sentences": [(s.index, s.text) for s in passage],
         }
         tagged = passage_events(caller("events", EventTagList, usage, **listing), passage)
+        # A listed sentence that points back at the event before it ("... killed in that
+        # raid") is more about that event, also when the event was told in an earlier passage.
+        follow_ups = [
+            sentence
+            for position, (sentence, _) in enumerate(tagged)
+            if (position > 0 or events) and is_follow_up(sentence.text, doc.published)
+        ]
+        tagged = [(s, tag) for s, tag in tagged if s not in follow_ups]
         event_indexes = {sentence.index for sentence, _ in tagged}
+        for sentence in follow_ups:
+            if not tagged or sentence.index < tagged[0][0].index:
+                events[-1][1].append(sentence)
+        follow_indexes = {s.index for s in follow_ups}
         for sentence, tag in tagged:
-            block = event_block(passage, sentence, event_indexes)
-            draft = draft_from_rules(tag, block, doc.text)
-            label = f"{tag.type.value} on {draft.target or 'unknown'}"
-            window = "\n".join(s.text for s in block)
-            incidents.append(
-                draft_to_incident(
-                    draft,
-                    text=doc.text,
-                    published=doc.published,
-                    mention=MentionContext(sentence.start, sentence.end, label, window=window),
-                    evidence=[ground(doc.text, sentence.text, near=sentence.start)],
-                    counts_from_text=True,
-                )
-            )
+            events.append((tag, event_block(passage, sentence, event_indexes, follow_indexes)))
+    incidents = [_incident_from_event(tag, block, doc) for tag, block in events]
     headline_end = headline.end if headline else 0
     distinct = merge_mentions(absorb_headline(incidents, headline_end))
     return [incident for incident in distinct if is_codable(incident)]
+
+
+def _incident_from_event(tag: EventTag, block: list[Sentence], doc: Document) -> Incident:
+    sentence = block[0]
+    draft = draft_from_rules(tag, block, doc.text, doc.published)
+    label = f"{tag.type.value} on {draft.target or 'unknown'}"
+    return draft_to_incident(
+        draft,
+        text=doc.text,
+        published=doc.published,
+        mention=MentionContext(
+            sentence.start, sentence.end, label, window="\n".join(s.text for s in block)
+        ),
+        evidence=[ground(doc.text, sentence.text, near=sentence.start)],
+        counts_from_text=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------

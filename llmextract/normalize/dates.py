@@ -523,7 +523,7 @@ _RULE_TABLE: tuple[tuple[str, Handler], ...] = (
     ),
     (
         r"\b(?P<w>the day before yesterday|yesterday|last night|today|tonight"
-        r"|this morning|this afternoon|this evening|tomorrow)\b",
+        r"|this morning|this afternoon|this evening|tomorrow)(?:s\b|\b)",
         _rule_day_word,
     ),
     (
@@ -663,7 +663,7 @@ _SCAN_ALTERNATIVES: tuple[str, ...] = (
     r"|(?:the\s+)?(?:end|beginning|start|middle)\s+of\s+|last\s+)|(?:in|during|until|by|since)\s+)"
     rf"{_C_MON}(?:,?\s+{_C_YEAR}|\s+(?i:(?:of\s+)?(?:last|this)\s+year\b))?",
     # yesterday / yesterday's / today / last night
-    r"(?i:the\s+day\s+before\s+yesterday\b|yesterday(?:['’]s)?|today(?:['’]s)?|tonight\b"
+    r"(?i:the\s+day\s+before\s+yesterday\b|yesterday(?:['’]?s)?|today(?:['’]s)?|tonight\b"
     r"|last\s+night\b|this\s+(?:morning|afternoon|evening)\b)",
     # narrative-relative: two days later / the next day / the same day / a week later
     rf"(?i:{NUMBER_PATTERN}\s+{_C_UNIT}\s+(?:later|after(?:wards?)?|earlier|before|prior)\b"
@@ -673,7 +673,8 @@ _SCAN_ALTERNATIVES: tuple[str, ...] = (
     rf"|(?:later\s+|earlier\s+)?that\s+(?:same\s+)?(?:{_C_PART}|week\b|month\b|year\b)"
     r"|the\s+day\s+(?:before|after)\b)",
     # three days ago / several days ago (unresolved)
-    rf"(?i:(?:{NUMBER_PATTERN}|a\s+few|several|some)\s+{_C_UNIT}\s+ago\b)",
+    rf"(?i:(?:{NUMBER_PATTERN}|a\s+few|several|some)\s+{_C_UNIT}\s+ago\b"
+    rf"|(?:a\s+few|several|some)\s+{_C_UNIT}\s+(?:later|after(?:wards?)?|earlier|before)\b)",
     # over the past two days / in the last 24 hours
     rf"(?i:(?:(?:over|in|during|within|for)\s+)?the\s+(?:past|last)\s+"
     rf"(?:(?:{NUMBER_PATTERN}|few|several)\s+)?{_C_UNIT})",

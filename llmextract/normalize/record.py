@@ -272,7 +272,9 @@ def draft_to_incident(
     # The place must be in the mention's own sentence: small models copy a neighbour's.
     location_text = grounded_phrase(draft.location_text, sentence)
     location = with_demonym_country(
-        consistent_with_context(resolve_location(location_text, fallback_text=sentence), window),
+        consistent_with_context(
+            resolve_location(location_text, fallback_text=sentence), window, text
+        ),
         sentence,
     )
     perpetrator, attribution = resolve_perpetrator(draft, text, mention)
@@ -356,16 +358,16 @@ def countries_named(text: str) -> set[str]:
     return {country for country, pattern in _COUNTRY_WORDS.items() if pattern.search(text)}
 
 
-def consistent_with_context(location: Location, window: str) -> Location:
+def consistent_with_context(location: Location, window: str, document: str = "") -> Location:
     """Drop a gazetteer match that the text contradicts.
 
     A spelling-variant match (the name is not literally in the text) in a country the text
     never names, while it names another, is a near-homonym elsewhere: keep only the country
-    the text gives.
+    the text gives.  With no country in the window, the whole document's countries count.
     """
     if not location.place or not location.country or fold(location.place) in fold(window):
         return location
-    named = countries_named(window)
+    named = countries_named(window) or countries_named(document)
     if not named or location.country in named:
         return location
     country = next(iter(named)) if len(named) == 1 else None

@@ -9,12 +9,14 @@ thing rules cannot do: decide which sentences report a distinct event.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
 
 from llmextract.normalize.actors import alias_table
 from llmextract.normalize.counts import NUMBER_PATTERN, parse_count
+from llmextract.normalize.dates import find_dates
 from llmextract.normalize.places import find_places
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import Attribution, IncidentType, TargetType
@@ -130,11 +132,17 @@ def counts_in(sentences: list[str]) -> dict[str, str]:
 # --- perpetrator and attribution ------------------------------------------------------------
 
 _CLAIM = re.compile(
-    r"\bclaim(?:s|ed|ing)?\b|\btook responsibility|\bresponsib|"
+    r"\bclaim(?:s|ed|ing)?\b|\btook responsibility|\bresponsib|\b(?:took|takes|taking|take) credit\b|"
     r"\b(?:its|their) (?:men|fighters|forces|militants|members|mujahideen|soldiers)\b|"
     r"\bsaid (?:that )?(?:it|its)\b",
     re.I,
 )
+_NO_CLAIM = re.compile(
+    r"\b(?:not|never|yet to|no one has|nobody has)\s+(?:been\s+|yet\s+|publicly\s+)?claim\w*|"
+    r"\bunclaimed\b|\bno (?:group|one) (?:has )?claimed|\bno claim\b",
+    re.I,
+)
+_BLAME = re.compile(r"\bblam(?:e|es|ed|ing)\s+(?:an?\s+|the\s+)?", re.I)
 _SUSPECT = re.compile(
     r"\bsuspect\w*|\bblam(?:e|ed|es|ing)\b|\bhallmarks?\b|\bbelieved to\b|\bthought to\b|"
     r"\bpresumed\b|\blikely\b",
@@ -219,7 +227,12 @@ def perpetrator_in(
     named = [m for m in candidates if m.canonical not in _GENERIC | _STATE_ACTORS]
     generic = [m for m in candidates if m.canonical in _GENERIC]
     state = [m for m in candidates if m.canonical in _STATE_ACTORS]
-    claimed = bool(_CLAIM.search(sentence))
+    claimed = bool(_CLAIM.search(sentence)) and not _NO_CLAIM.search(sentence)
+    # "a statement blaming a French military raid for ...": the blamed party did it.
+    for blame in _BLAME.finditer(sentence):
+        blamed = [m for m in candidates if blame.end() <= m.start <= blame.end() + 3]
+        if blamed:
+            return blamed[0].canonical, Attribution.attributed
     perpetrator: str | None = None
     if named:
         perpetrator = named[0].canonical
@@ -227,8 +240,8 @@ def perpetrator_in(
         perpetrator = earlier_group
     elif generic:
         perpetrator = generic[0].canonical
-    elif _GROUP_REFERENCE.search(sentence) and claimed and earlier_group:
-        perpetrator = earlier_group
+    elif claimed and earlier_group and not state:
+        perpetrator = earlier_group  # "The first claim released was for ...": the group's
     elif state and (incident_type in _STATE_TYPES or not claimed):
         perpetrator = state[0].canonical if incident_type in _STATE_TYPES else None
     if perpetrator is None:
@@ -264,6 +277,9 @@ _SOURCE_NOUN = re.compile(
     r"residents|sources?|media|press|police|gendarmerie|witnesses|Barkhane|mayor|governor|"
     r"staff|doctors?|army chief|command)\b"
 )
+_BETWEEN_SOURCE_AND_VERB = re.compile(
+    r"(?:(?:have|has|had|also|later|since|indeed|quickly|\w+ly)\s*){0,2}", re.I
+)
 _CLAIMANT_WORDS = re.compile(r"\b(?:it|its|the group|jihadists?|militants?)\b", re.I)
 
 
@@ -285,7 +301,8 @@ def sources_in(sentences: list[str], claimant: str | None) -> tuple[str | None, 
                 span = sentence[max(0, verb.start() - 45) : verb.start()]
                 nouns = list(_SOURCE_NOUN.finditer(span))
                 source = nouns[-1] if nouns else None
-                if source and span[source.end() :].strip(" ,") not in ("", "have", "has", "had"):
+                between = span[source.end() :].strip(" ,") if source else ""
+                if source and not _BETWEEN_SOURCE_AND_VERB.fullmatch(between):
                     source = None  # the noun is not the verb's subject
             if source is None:
                 continue
@@ -321,9 +338,40 @@ _TARGET_OBJECT = re.compile(
 )
 
 
+_TARGET_COMPOUND = re.compile(
+    r"\b(?P<target>(?:military |army |police )?(?:prison|jail|base|camp|post|checkpoint|"
+    r"convoy|patrol|police station|gendarmerie|outpost|barracks|market|church|mosque|school|"
+    r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege)",
+    re.I,
+)
+_EVENT_WORDS = re.compile(rf"\b{_ATTACK_NOUN}|\b(?:bomb|mine|rocket|mortar)s?\b", re.I)
+
+
+def usable_target(target: str | None, sentence: str, perpetrator: str | None = None) -> str | None:
+    """A model's target, kept if it is the sentence's words for who or what was attacked:
+    not the attack itself ("IED attack"), not the attacker, not only a place name."""
+    if not target or not target.strip() or fold(target) not in fold(sentence):
+        return None
+    if _EVENT_WORDS.search(target):
+        return None
+    actors = actors_in(target)
+    if actors and perpetrator and any(a.canonical == perpetrator for a in actors):
+        return None
+    if (
+        actors
+        and all(a.canonical not in _STATE_ACTORS for a in actors)
+        and len(actors) == len(target.split())
+    ):
+        return None
+    places = find_places(target)
+    if places and sum(b - a for a, b, _ in places) >= len(target.strip()) - 4:
+        return None
+    return target.strip()
+
+
 def target_in(sentence: str) -> str | None:
     """The attacked party as written after "attack on ..." or "ambushed ..."."""
-    for pattern in (_TARGET_AFTER, _TARGET_OBJECT):
+    for pattern in (_TARGET_AFTER, _TARGET_OBJECT, _TARGET_COMPOUND):
         m = pattern.search(sentence)
         if m:
             return m.group("target").strip()
@@ -358,10 +406,10 @@ def target_type_of(target: str | None) -> TargetType:
 _NAME = r"[A-Z][\w'’-]+(?:[\s-][A-Z][\w'’-]+)?"
 _PLACE_PHRASE = re.compile(
     r"\b(?:in|near|at|outside|between|around|inside|from|close to|"
-    r"(?:north|south|east|west)(?:east|west)? of)\s+(?:the\s+)?"
-    r"(?:(?:[a-z]+ern|central|remote|border|restive|rural)\s+)*"
+    r"(?:north|south|east|west)(?:east|west)? of)\s+(?:(?:the|its|their)\s+)?"
+    r"(?:(?:[a-z]+ern|central|remote|border|restive|rural|[A-Z][a-z]+(?:an|ese|be))\s+)*"
     r"(?:(?P<kind>towns?|villages?|city|commune|region|district|province|locality|capital|"
-    r"hamlet|border town)\s+of\s+)?"
+    r"hamlet|border town)\s+(?:of\s+)?)?"
     rf"{_NAME}(?:\s+and\s+{_NAME})?(?:\s+[Rr]egion)?"
     r"(?:,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:[a-z]+ern|central)\s+)?"
     rf"{_NAME}(?:['’]s)?(?:\s+[Rr]egion)?)?"
@@ -375,3 +423,66 @@ def location_phrase(sentence: str) -> str | None:
         if m.group("kind") or find_places(m.group(0)):
             return m.group(0)
     return None
+
+
+# --- date of the event, not of the statement ------------------------------------------------
+
+_STATEMENT_BEFORE = re.compile(
+    r"\b(?:statement|video|claim|communiqu\w*|message|release[sd]?|published|posted|issued|"
+    r"announced|said|says)\b[^.,;]{0,20}$",
+    re.I,
+)
+
+
+_OTHER_EVENT_LEAD = re.compile(
+    r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
+)
+
+
+def event_date_text(sentence: str, published: dt.date | None) -> str | None:
+    """The sentence's first date expression that dates the event, not its report ("in a
+    statement released today, ... yesterday's assault" is yesterday)."""
+    mentions = find_dates(sentence, published)
+    lead = _OTHER_EVENT_LEAD.match(sentence)
+    for mention in mentions:
+        if lead and mention.start_offset < lead.end():
+            continue  # "In addition to yesterday's assault, ...": another event's date
+        if not _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
+            return mention.text
+    return mentions[0].text if mentions else None
+
+
+# --- tactic -------------------------------------------------------------------------------
+
+# Tactics a sentence must name in its own words: a model's "prison_break" for "killed two
+# gendarmes" is a copy from the examples, not a reading.
+_NEEDS_CUE = frozenset(
+    {IncidentType.prison_break, IncidentType.ied, IncidentType.suicide_bombing,
+     IncidentType.indirect_fire, IncidentType.kidnapping, IncidentType.airstrike}
+)  # fmt: skip
+
+
+def supported_type(model_type: IncidentType, cues: list[IncidentType]) -> IncidentType:
+    """The model's tactic unless it needs a trigger word its sentences lack."""
+    if model_type in _NEEDS_CUE and model_type not in cues:
+        return cues[0] if cues else IncidentType.other
+    return model_type
+
+
+# --- follow-up sentences ------------------------------------------------------------------
+
+_BACK_REFERENCE = re.compile(
+    rf"\b(?:that|this|these|those|each|both|the same)\s+(?:(?:deadly|latest|suicide|twin|"
+    rf"first|second|initial|same)\s+)?{_ATTACK_NOUN}",
+    re.I,
+)
+
+
+def is_follow_up(sentence: str, published: dt.date | None) -> bool:
+    """A sentence that adds to an event told before ("at least 20 soldiers were killed in
+    that raid"): it points back to it and names no place or date of its own."""
+    return bool(
+        _BACK_REFERENCE.search(sentence)
+        and not find_places(sentence)
+        and not find_dates(sentence, published)
+    )
