@@ -81,12 +81,13 @@ _VIOLENCE_STEMS = re.compile(
 
 
 # A sentence that reports an event names one; "militants", "jihadist" or "targeted" alone
-# describe actors and trends ("groups have repeatedly targeted UN forces").
+# describe actors and trends.
 _EVENT_STEMS = re.compile(
     r"\b(attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
     r"ied\b|mine|landmine|rocket|mortar|shell|gun|shot|shoot|fire|clash|fight|battle|siege|"
     r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
-    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|overrun)",
+    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|overrun|"
+    r"target)",
     re.IGNORECASE,
 )
 

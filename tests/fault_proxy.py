@@ -497,16 +497,16 @@ class LlamaServer:
         Later calls re-read only what differs from the previous prompt, which keeps
         per-call latency small enough for tests with short timeouts.  Best effort.
         """
-        from llmextract.drafts import MentionList
+        from llmextract.drafts import EventTagList
         from llmextract.models import Decoding, load_model
         from llmextract.prompts import load_prompt
 
         model = load_model(f"openai-compatible:warmup@{self.url}", Decoding(timeout_s=300))
         try:
             messages = load_prompt(str(prompt_folder)).messages(
-                "mentions", published=None, headline=None, sentences=[(0, "Gunmen attacked.")]
+                "events", published=None, headline=None, sentences=[(0, "Gunmen attacked.")]
             )
-            model.complete(messages, MentionList, max_tokens=64)
+            model.complete(messages, EventTagList, max_tokens=64)
         except Exception as exc:  # the tests still run, only the first call is slower
             print(f"warm-up call failed: {exc}", file=sys.stderr)
         finally:
@@ -523,6 +523,10 @@ PLUMBING_PROMPT = {
         'answer exactly {"events": []} and nothing else.'
     ),
     "mentions.j2": (
+        "{% for number, sentence in sentences %}[{{ number }}] {{ sentence }}\n"
+        "{% endfor %}List the violent events."
+    ),
+    "events.j2": (
         "{% for number, sentence in sentences %}[{{ number }}] {{ sentence }}\n"
         "{% endfor %}List the violent events."
     ),

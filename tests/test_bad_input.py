@@ -473,7 +473,8 @@ def long_document(target_chars: int) -> str:
 
 class ScriptedReader(ChatModel):
     """A deterministic stand-in for a model that reads the plumbing prompt's format:
-    lists the sentences that report an attack and codes each from its own words.
+    lists the sentences that report an attack (with tactic and target, for ``events``) and
+    codes each from its own words (for ``mentions``).
 
     It answers through ``ChatModel.complete`` (instructor, validation, usage), so what is
     tested is the real splitting, calling, grounding and merging of ``extraction``.
@@ -515,7 +516,12 @@ class ScriptedReader(ChatModel):
             listed = re.findall(r"^\[(\d+)\] (.*)$", question, re.M)
             answer = {
                 "events": [
-                    {"sentence": int(n), "event": "attack on army post"}
+                    {
+                        "sentence": int(n),
+                        "event": "attack on army post",
+                        "type": "armed_assault",
+                        "target": "army post",
+                    }
                     for n, text in listed
                     if "attack" in text
                 ]
@@ -575,7 +581,7 @@ def test_200k_document_passages_and_chunks_lose_no_sentence() -> None:
         assert b < a + len(first)  # consecutive chunks overlap: no border without context
 
 
-@pytest.mark.parametrize("strategy", ["mentions", "single"])
+@pytest.mark.parametrize("strategy", ["events", "mentions", "single"])
 def test_200k_document_every_incident_once_merged_across_passages(
     tmp_path: Path,
     plumbing_prompt: Path,  # noqa: F811
@@ -611,7 +617,7 @@ def test_200k_document_every_incident_once_merged_across_passages(
     )
     growth = size_of(reader.requests) - size_of(baseline.requests)
     assert growth <= (6_000 if strategy == "single" else 2 * 900)
-    if strategy == "mentions":  # each attack sentence was listed in exactly one passage
+    if strategy != "single":  # each attack sentence was listed in exactly one passage
         shown = [
             int(n)
             for request in reader.requests

@@ -142,7 +142,7 @@ _NO_CLAIM = re.compile(
     r"\bunclaimed\b|\bno (?:group|one) (?:has )?claimed|\bno claim\b",
     re.I,
 )
-_BLAME = re.compile(r"\bblam(?:e|es|ed|ing)\s+(?:an?\s+|the\s+)?", re.I)
+_BLAME = re.compile(r"\bblam(?:e|es|ing)\s+(?:an?\s+|the\s+)?", re.I)
 _SUSPECT = re.compile(
     r"\bsuspect\w*|\bblam(?:e|ed|es|ing)\b|\bhallmarks?\b|\bbelieved to\b|\bthought to\b|"
     r"\bpresumed\b|\blikely\b",
