@@ -13,7 +13,7 @@ from rich.table import Table
 
 from llmextract import __version__, cli_eval
 from llmextract.documents import discover
-from llmextract.extraction import DEFAULT_STRATEGY, STRATEGIES
+from llmextract.extraction import DEFAULT_STRATEGY, STRATEGIES, STRATEGY_KINDS
 from llmextract.models import (
     DEFAULT_MODEL,
     LOCAL_ALIASES,
@@ -80,6 +80,7 @@ def extract(
     try:
         chat_model = load_model(model, Decoding(timeout_s=timeout, max_retries=max_retries))
         chosen_prompt = load_prompt(prompt)
+        chosen_prompt.require(STRATEGY_KINDS[strategy], strategy)
     except (ModelError, PromptError) as exc:
         fail(str(exc))
     try:
@@ -133,6 +134,8 @@ def bench(
     documents = paths or [Path("seeds")]
     cells = []
     try:
+        for name in strategies:
+            load_prompt(prompt).require(STRATEGY_KINDS[name], name)
         for spec in models_to_run:
             for name in strategies:
                 console.print(f"[bold]bench[/bold] {spec} x {name}", highlight=False)

@@ -411,6 +411,14 @@ STRATEGIES: dict[str, Callable[..., list[Incident]]] = {
 }
 
 
+# The prompt templates (call kinds) each strategy renders.
+STRATEGY_KINDS: dict[str, tuple[str, ...]] = {
+    "events": ("events",),
+    "mentions": ("mentions", "fill"),
+    "single": ("single",),
+}
+
+
 def extract_document(doc: Document, caller: Caller, strategy: str) -> DocumentOutcome:
     """One document's incidents with its usage; empty documents make no call."""
     usage = Usage()

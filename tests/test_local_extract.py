@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from llmextract.cli import app
 from llmextract.grounding import evidence_is_grounded
-from llmextract.prompts import load_prompt
+from llmextract.prompts import DEFAULT_PROMPT, load_prompt
 from llmextract.schema import Extraction
 
 pytestmark = pytest.mark.model
@@ -43,7 +43,7 @@ def test_seed_extraction_then_cached_rerun(
     text = SEED.read_text(encoding="utf-8").replace("DirĂ©", "Diré")
     meta = extraction.meta["document"]
     assert {"from": "DirĂ©", "to": "Diré", "count": 2, "kind": "mojibake"} in meta["repairs"]
-    assert extraction.meta["prompt"]["hash"] == load_prompt("incidents-v2").hash
+    assert extraction.meta["prompt"]["hash"] == load_prompt(DEFAULT_PROMPT).hash
     for incident in extraction.incidents:
         assert incident.evidence, "every incident carries evidence"
         for evidence in incident.evidence:
@@ -79,8 +79,8 @@ def test_changing_the_prompt_calls_the_model_again(
     code, _ = extract(str(doc), "--out", str(tmp_path / "b"))
     assert code == 0 and manifest(tmp_path / "b")["documents"]["short"]["model_calls"] == 0
     edited = tmp_path / "edited-prompt"
-    shutil.copytree(load_prompt("incidents-v2").folder, edited)
-    (edited / "fill.j2").write_text((edited / "fill.j2").read_text() + "\nBe precise.")
+    shutil.copytree(load_prompt(DEFAULT_PROMPT).folder, edited)
+    (edited / "events.j2").write_text((edited / "events.j2").read_text() + "\nBe precise.")
     code, _ = extract(str(doc), "--out", str(tmp_path / "c"), "--prompt", str(edited))
     assert code == 0 and manifest(tmp_path / "c")["documents"]["short"]["model_calls"] > 0
 

@@ -8,27 +8,45 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from llmextract.drafts import IncidentDraft, IncidentList, MentionList
-from llmextract.prompts import CALL_KINDS, available_prompts, load_prompt
+from llmextract.drafts import EventTagList, IncidentDraft, IncidentList, MentionList
+from llmextract.prompts import (
+    CALL_KINDS,
+    DEFAULT_PROMPT,
+    PromptError,
+    available_prompts,
+    load_prompt,
+)
 
-DRAFT_FOR_KIND = {"mentions": MentionList, "fill": IncidentDraft, "single": IncidentList}
+DRAFT_FOR_KIND = {
+    "mentions": MentionList,
+    "fill": IncidentDraft,
+    "single": IncidentList,
+    "events": EventTagList,
+}
 SEED_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def _example_turns(name: str) -> list[dict]:
     prompt = load_prompt(name)
     turns = [turn for conversation in prompt.examples.get("passage", []) for turn in conversation]
-    return turns + [{"kind": "single", **e} for e in prompt.examples.get("single", [])]
+    turns += [{"kind": "single", **e} for e in prompt.examples.get("single", [])]
+    return turns + [{"kind": "events", **e} for e in prompt.examples.get("events", [])]
+
+
+def _kinds(name: str) -> set[str]:
+    """The call kinds a prompt has a template for."""
+    return {kind for kind in CALL_KINDS if f"{kind}.j2" in load_prompt(name).files}
 
 
 @pytest.mark.parametrize("name", available_prompts())
 def test_every_prompt_renders_and_its_examples_validate(name: str) -> None:
     prompt = load_prompt(name)
     turns = _example_turns(name)
-    assert {turn["kind"] for turn in turns} == set(CALL_KINDS), f"{name} lacks a call kind"
+    kinds = _kinds(name)
+    assert {turn["kind"] for turn in turns} == kinds, f"{name}: a template without examples"
     for turn in turns:
         DRAFT_FOR_KIND[turn["kind"]].model_validate(turn["output"])
-    for kind in CALL_KINDS:
+    for kind in kinds:
         example = next(t for t in turns if t["kind"] == kind)
         messages = prompt.messages(kind, **example["input"])
         assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
@@ -49,6 +67,25 @@ def test_conversation_prompts_share_their_prefix() -> None:
 
 def test_at_least_two_prompt_versions() -> None:
     assert len(available_prompts()) >= 2
+
+
+def test_the_default_prompt_runs_every_strategy() -> None:
+    assert _kinds(DEFAULT_PROMPT) == set(CALL_KINDS)
+
+
+def test_a_prompt_without_a_strategys_templates_is_refused_up_front() -> None:
+    prompt = load_prompt("incidents-v2")
+    prompt.require(("mentions", "fill"), "mentions")
+    with pytest.raises(PromptError, match=r"no events\.j2 \(prompts with it: incidents-v3\)"):
+        prompt.require(("events",), "events")
+
+
+def test_events_examples_share_one_prefix() -> None:
+    """Every events call is the same system text and examples, then one passage."""
+    prompt = load_prompt(DEFAULT_PROMPT)
+    a = prompt.messages("events", published=None, headline=None, sentences=[(0, "A.")])
+    b = prompt.messages("events", published="2024-01-01", headline="H", sentences=[(5, "B.")])
+    assert a[:-1] == b[:-1] and a[-1] != b[-1]
 
 
 def test_examples_are_not_taken_from_the_seeds() -> None:
