@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 from llmextract.documents import Document
 from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
-from llmextract.models import ChatModel, Usage
+from llmextract.models import ChatModel, TruncatedOutput, Usage
 from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
@@ -128,7 +128,12 @@ class Caller:
                 usage.output_tokens += cached_usage.output_tokens
                 usage.model_seconds += cached_usage.model_seconds or cached_usage.seconds
                 return value  # type: ignore[return-value]
-        completion = self.model.complete(messages, response_model, max_tokens=max_tokens)
+        try:
+            completion = self.model.complete(messages, response_model, max_tokens=max_tokens)
+        except TruncatedOutput as exc:
+            if exc.usage is not None:
+                usage.add(exc.usage)
+            raise
         usage.add(completion.usage)
         if self.cache is not None and key is not None:
             self.cache.put(key, completion.value, completion.usage)
@@ -324,6 +329,38 @@ def draft_from_rules(
     )
 
 
+def tag_passage(
+    caller: Caller,
+    usage: Usage,
+    passage: list[Sentence],
+    published: str | None,
+    headline: str | None,
+) -> list[tuple[Sentence, EventTag]]:
+    """The passage's events; an answer cut at the token limit is asked again in halves.
+
+    A small model can loop in its list until the limit; half the sentences hold fewer
+    events and give it less to repeat.  A single sentence that still overflows fails the
+    document (recorded, retried on resume) rather than losing its events silently.
+    """
+    listing = {
+        "published": published,
+        "headline": headline,
+        "sentences": [(s.index, s.text) for s in passage],
+    }
+    try:
+        answer = caller("events", EventTagList, usage, **listing)
+    except TruncatedOutput:
+        if len(passage) == 1:
+            raise
+        usage.split_passages += 1
+        half = len(passage) // 2
+        return [
+            *tag_passage(caller, usage, passage[:half], published, headline),
+            *tag_passage(caller, usage, passage[half:], published, headline),
+        ]
+    return passage_events(answer, passage)
+
+
 def extract_events(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
@@ -334,12 +371,8 @@ def extract_events(
     for passage in group_passages(sentences, max_chars=passage_chars):
         if not is_candidate(" ".join(s.text for s in passage)):
             continue
-        listing = {
-            "published": published,
-            "headline": headline.text if headline and headline not in passage else None,
-            "sentences": [(s.index, s.text) for s in passage],
-        }
-        tagged = passage_events(caller("events", EventTagList, usage, **listing), passage)
+        shown_headline = headline.text if headline and headline not in passage else None
+        tagged = tag_passage(caller, usage, passage, published, shown_headline)
         # A listed sentence that points back at the event before it ("... killed in that
         # raid") is more about that event, also when the event was told in an earlier passage.
         follow_ups = [

@@ -48,6 +48,8 @@ class ModelError(Exception):
 class TruncatedOutput(ModelError):
     """The model hit its output-token limit before closing the JSON."""
 
+    usage: Usage | None = None
+
 
 class MalformedResponse(ModelError):
     """A server answer that is not a chat completion (a garbled body): worth another try."""
@@ -342,9 +344,13 @@ class Usage:
     # Time inside model calls; for calls served from the cache, the time the original call
     # took, so benchmarks replayed from the cache still report what the model costs.
     model_seconds: float = 0.0
+    # Passages asked again in halves after an answer was cut at the token limit.
+    split_passages: int = 0
 
     def add(self, other: Usage) -> None:
-        for name in ("input_tokens", "output_tokens", "calls", "cached_calls", "retries"):
+        for name in (
+            "input_tokens", "output_tokens", "calls", "cached_calls", "retries", "split_passages"
+        ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.seconds += other.seconds
         self.model_seconds += other.model_seconds
@@ -512,6 +518,9 @@ class ChatModel:
             raise ModelError(
                 f"invalid output after {usage.calls} attempts: {_one_line(exc)}"
             ) from exc
+        except TruncatedOutput as exc:
+            exc.usage = usage  # the tokens and seconds spent still count
+            raise
         finally:
             usage.retries = max(0, usage.calls - 1)
             usage.seconds = time.perf_counter() - started

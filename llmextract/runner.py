@@ -180,6 +180,7 @@ def _run(
                     "model_calls": usage.calls,
                     "cached_calls": usage.cached_calls,
                     "retries": usage.retries,
+                    "split_passages": usage.split_passages,
                     "incidents": len(outcome.extraction.incidents),
                     "warnings": outcome.warnings,
                     "error": None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -282,6 +283,34 @@ def test_an_answer_cut_at_the_token_limit_fails_the_document_with_one_line(
     assert sum(m["status"] == "done" for m in manifest["documents"].values()) == 1
     lines = [line for line in run.stderr.splitlines() if line.startswith("failed:")]
     assert len(lines) == 1 and "TruncatedOutput" in lines[0]
+
+
+@uses_server
+def test_an_answer_cut_at_the_token_limit_is_asked_again_in_halves(
+    proxy: FaultProxy,  # noqa: F811
+    plumbing_prompt: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A looping list is cut at max_tokens: each half of the passage is asked on its own,
+    and the document is done.  (The cut is injected: a real loop cannot be provoked on
+    demand; the halves are answered by the real server.)"""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "two.txt").write_text(f"{ARTICLES['a']} {ARTICLES['b']}\n", encoding="utf-8")
+    proxy.script(content('{"events": [{"sentence": 0, "type": "ambu', finish_reason="length"))
+    run = run_cli(
+        "extract", str(docs), "--model", proxy.spec(), "--prompt", str(plumbing_prompt),
+        "--out", str(tmp_path / "run"), "--no-cache", env=cli_env(tmp_path / "cache"),
+    )  # fmt: skip
+    assert run.code == 0, run.output
+    entry = json.loads((tmp_path / "run" / "manifest.json").read_text())["documents"]["two"]
+    assert entry["status"] == "done" and entry["split_passages"] == 1
+    shown = [
+        re.findall(r"^\[(\d+)\]", e.json()["messages"][-1]["content"], re.M)
+        for e in proxy.chat()
+        if e.upstream_status != 500  # llama.cpp server refusing json_schema: form switch
+    ]
+    assert shown == [["0", "1"], ["0"], ["1"]]
 
 
 # ---------------------------------------------------------------------------------------
