@@ -68,26 +68,20 @@ REQUEST_PROTOCOL = 2
 # Output-token budgets: each bounds one call, sized to the draft it returns.
 MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400, "events": 300}
 
-# A passage with none of these word stems cannot describe a violent event; skipping it
-# saves a call (most boilerplate: bylines, tags, donation appeals).
-_VIOLENCE_STEMS = re.compile(
-    r"\b(attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
+# Word stems of a violent event.  A sentence the model lists must name one; "militants"
+# or "jihadist" alone describe actors and trends, not events.
+_EVENT_WORDS = (
+    r"attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
     r"ied\b|mine|landmine|rocket|mortar|shell|gun|shot|shoot|fire|clash|fight|battle|siege|"
     r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
-    r"drone|operation|offensive|target|detonat|suicide|burn|loot|execut|behead|murder|"
-    r"assassin|casualt|fatal|violence|insurg|militant|jihad|terror|raze|overran|overrun)",
-    re.IGNORECASE,
+    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|"
+    r"overrun|target"
 )
-
-
-# A sentence that reports an event names one; "militants", "jihadist" or "targeted" alone
-# describe actors and trends.
-_EVENT_STEMS = re.compile(
-    r"\b(attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
-    r"ied\b|mine|landmine|rocket|mortar|shell|gun|shot|shoot|fire|clash|fight|battle|siege|"
-    r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
-    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|overrun|"
-    r"target)",
+_EVENT_STEMS = re.compile(rf"\b({_EVENT_WORDS})", re.IGNORECASE)
+# A passage with none of these cannot describe a violent event; skipping it saves a call
+# (most boilerplate: bylines, tags, donation appeals).
+_VIOLENCE_STEMS = re.compile(
+    rf"\b({_EVENT_WORDS}|operation|offensive|fatal|violence|insurg|militant|jihad|terror)",
     re.IGNORECASE,
 )
 
