@@ -250,7 +250,7 @@ def passage_events(
         if any(s.index == sentence.index and t.type == tag.type for s, t in kept):
             continue
         kept.append((sentence, tag))
-    return kept
+    return sorted(kept, key=lambda pair: pair[0].index)
 
 
 def event_block(
@@ -316,7 +316,7 @@ def draft_from_rules(
         perpetrator=perpetrator,
         attribution=attribution,
         target=target,
-        target_type=target_type_of(target),
+        target_type=target_type_of(target, tag.type),
         confirmed_by=confirmed_by,
         denied_by=denied_by,
         **counts_in(texts),
@@ -369,11 +369,17 @@ def extract_events(
         tagged = tag_passage(caller, usage, passage, published, shown_headline)
         # A listed sentence that points back at the event before it ("... killed in that
         # raid") is more about that event, also when the event was told in an earlier passage.
-        follow_ups = [
-            sentence
-            for position, (sentence, _) in enumerate(tagged)
-            if (position > 0 or events) and is_follow_up(sentence.text, doc.published)
-        ]
+        follow_ups = []
+        previous = events[-1][1][0] if events else None
+        for sentence, _ in tagged:
+            if previous is not None and is_follow_up(
+                sentence.text,
+                doc.published,
+                same_paragraph=previous.paragraph == sentence.paragraph,
+            ):
+                follow_ups.append(sentence)
+            else:
+                previous = sentence
         tagged = [(s, tag) for s, tag in tagged if s not in follow_ups]
         event_indexes = {sentence.index for sentence, _ in tagged}
         for sentence in follow_ups:

@@ -335,3 +335,11 @@ def test_gazetteer_file_is_small_and_up_to_date() -> None:
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     assert build.serialise(build.build()) == path.read_bytes(), "run scripts/build_gazetteer.py"
+
+
+def test_near_a_capital_named_with_its() -> None:
+    from llmextract.normalize.places import resolve_location
+    from llmextract.schema import GeoPrecision
+
+    location = resolve_location("near its capital Ouagadougou")
+    assert location.place == "Ouagadougou" and location.geo_precision == GeoPrecision.near

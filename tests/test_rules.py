@@ -204,7 +204,7 @@ def test_model_target_must_be_a_target_in_the_sentence() -> None:
             "between Gao and Ansongo in the Gao region",
         ),
         ("It attacked in January with rockets.", None),
-        ("A prison break near its capital Niamey failed.", "near its capital Niamey"),
+        ("A prison break near its capital Ouagadougou failed.", "near its capital Ouagadougou"),
     ],
 )
 def test_location_phrase(sentence: str, phrase: str | None) -> None:
@@ -242,3 +242,34 @@ def test_follow_up_points_back_without_place_or_date() -> None:
     assert not is_follow_up("That raid near Gao killed 20.", published)
     assert not is_follow_up("That raid on Monday killed 20.", published)
     assert not is_follow_up("Gunmen killed 20 soldiers.", published)
+
+
+def test_definite_reference_follows_up_only_in_the_same_paragraph() -> None:
+    published = dt.date(2024, 3, 10)
+    sentence = "Two soldiers were wounded in the blast."
+    assert is_follow_up(sentence, published, same_paragraph=True)
+    assert not is_follow_up(sentence, published, same_paragraph=False)
+
+
+def test_target_kinds_from_context() -> None:
+    assert target_type_of("Nigerien vehicle") == TargetType.military
+    assert target_type_of("vehicle") == TargetType.other
+    assert target_type_of(None, T.prison_break) == TargetType.prison
+    assert target_type_of(None, T.ambush) == TargetType.unknown
+
+
+def test_a_place_or_area_is_not_a_target() -> None:
+    sentence = "The attack took place near the border with Niger."
+    assert usable_target("border with Niger", sentence) is None
+    assert usable_target("area", "Gunmen attacked the area.") is None
+
+
+def test_a_group_after_of_is_the_attacked_side_only_after_an_attack_word() -> None:
+    assert perpetrator_in("It was the latest attack of the jihadists.", T.other, None) == (
+        None,
+        A.unknown,
+    )
+    assert perpetrator_in("It is an instance of the jihadist group at work.", T.other, None) == (
+        "jihadists",
+        A.attributed,
+    )

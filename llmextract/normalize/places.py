@@ -331,7 +331,8 @@ _NOT_PLACE_WORDS = (
 _NOT_PLACES = frozenset(fold(w) for line in _NOT_PLACE_WORDS for w in line.split())
 _PLACE_NOUNS = (
     r"(?:towns?|villages?|city|cities|communes?|localit(?:y|ies)|hamlets?|settlements?"
-    r"|municipalit(?:y|ies)|communit(?:y|ies)|outposts?|camps?|bases?|garrisons?|markets?)"
+    r"|municipalit(?:y|ies)|communit(?:y|ies)|outposts?|camps?|bases?|garrisons?|markets?"
+    r"|capital)"
 )
 _DIRECTIONS = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
 _NOUN_OF_END = re.compile(rf"\b{_PLACE_NOUNS}\s+of\s+$", re.I)
@@ -343,7 +344,8 @@ _NEAR = (
 )
 # "near the northern Malian city of X": a near-word, then an optional description.
 _NEAR_DESCRIBED_END = re.compile(
-    rf"\b(?:{_NEAR})\s+(?:the\s+)?(?:(?:[\w'’-]+\s+){{0,3}}?{_PLACE_NOUNS}\s+of\s+)?$", re.I
+    rf"\b(?:{_NEAR})\s+(?:(?:the|its|their)\s+)?(?:(?:[\w'’-]+\s+){{0,3}}?{_PLACE_NOUNS}\s+(?:of\s+)?)?$",
+    re.I,
 )
 _BETWEEN_AND_END = re.compile(r"\bbetween\b.*\b(?:and|or)\s+$", re.I)
 _NEAR_END = re.compile(rf"\b(?:{_NEAR})\s+(?:the\s+)?$", re.I)

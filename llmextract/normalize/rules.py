@@ -160,7 +160,11 @@ _STATE_ACTORS = frozenset(
 )  # fmt: skip
 _GENERIC = frozenset({"jihadists", "unidentified armed group", "al Qaeda", "Islamic State"})
 _STATE_TYPES = frozenset({IncidentType.military_operation, IncidentType.airstrike})
-_TARGET_LEAD = re.compile(r"\b(?:on|against|targeting|at|into|of)\s+(?:the\s+|an?\s+)?$", re.I)
+_TARGET_LEAD = re.compile(
+    r"(?:\b(?:on|against|targeting|at|into)|\b(?:attack|ambush|killing|massacre|kidnapping|"
+    r"abduction|execution)\w*\s+of)\s+(?:the\s+|an?\s+)?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,12 @@ _TARGET_COMPOUND = re.compile(
     re.I,
 )
 _EVENT_WORDS = re.compile(rf"\b{_ATTACK_NOUN}|\b(?:bomb|mine|rocket|mortar)s?\b", re.I)
+# "the border with X", "the area": where it happened, not whom it hit.
+_GEOGRAPHY = re.compile(
+    r"(?:the\s+)?(?:border|frontier|area|region|zone|forest|province|district|north|south|"
+    r"east|west|centre|center)s?\b",
+    re.I,
+)
 
 
 def usable_target(target: str | None, sentence: str, perpetrator: str | None = None) -> str | None:
@@ -352,7 +362,7 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
     not the attack itself ("IED attack"), not the attacker, not only a place name."""
     if not target or not target.strip() or fold(target) not in fold(sentence):
         return None
-    if _EVENT_WORDS.search(target):
+    if _EVENT_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
         return None
     actors = actors_in(target)
     if actors and perpetrator and any(a.canonical == perpetrator for a in actors):
@@ -386,15 +396,18 @@ _TARGET_KINDS: tuple[tuple[TargetType, re.Pattern[str]], ...] = (
     (TargetType.militia, re.compile(r"\b(militia\w*|dozos?|self-defen[cs]e|vigilantes?|Dan Na Ambassagou|GATIA|MSA)\b", re.I)),
     (TargetType.militants, re.compile(r"\b(militants?|jihadists?|insurgents?|terrorists?|rebels?|MNLA|JNIM|ISGS)\b", re.I)),
     (TargetType.government, re.compile(r"\b(officials?|mayors?|governors?|prefects?|ministers?|administrat\w*|town hall|deput(y|ies))\b", re.I)),
-    (TargetType.military, re.compile(r"\b(soldiers?|troops?|army|military|armed forces|base|camp|convoy|patrol|outpost|checkpoint|garrison|FAMa|national guard|barracks)\b", re.I)),
+    (TargetType.military, re.compile(r"\b(soldiers?|troops?|army|military|armed forces|base|camp|convoy|patrol|outpost|checkpoint|garrison|FAMa|national guard|barracks)\b|\b(Malian|Nigerien|Burkinabe|Burkinab\u00e9|Chadian|Mauritanian)\s+(vehicles?|trucks?|positions?)\b", re.I)),
     (TargetType.civilians, re.compile(r"\b(civilians?|villagers?|residents?|herders?|farmers?|workers?|passengers?|worshippers?|children|women|traders?|merchants?|market|mosque|church|school|hotel|resort|restaurant|bus|village|people|tourists?|chiefs?|imams?|students?|teachers?)\b", re.I)),
     (TargetType.infrastructure, re.compile(r"\b(bridges?|roads?|telecom\w*|antennas?|mines?|power|pipeline|dam|airport)\b", re.I)),
 )  # fmt: skip
 
 
-def target_type_of(target: str | None) -> TargetType:
+def target_type_of(target: str | None, incident_type: IncidentType | None = None) -> TargetType:
+    """The kind of target from its words; a prison break with no target named hit a prison."""
     if not target:
-        return TargetType.unknown
+        return (
+            TargetType.prison if incident_type == IncidentType.prison_break else TargetType.unknown
+        )
     for kind, pattern in _TARGET_KINDS:
         if pattern.search(target):
             return kind
@@ -476,13 +489,14 @@ _BACK_REFERENCE = re.compile(
     rf"first|second|initial|same)\s+)?{_ATTACK_NOUN}",
     re.I,
 )
+_DEFINITE_REFERENCE = re.compile(rf"\bthe\s+{_ATTACK_NOUN}", re.I)
 
 
-def is_follow_up(sentence: str, published: dt.date | None) -> bool:
+def is_follow_up(sentence: str, published: dt.date | None, *, same_paragraph: bool = False) -> bool:
     """A sentence that adds to an event told before ("at least 20 soldiers were killed in
-    that raid"): it points back to it and names no place or date of its own."""
-    return bool(
-        _BACK_REFERENCE.search(sentence)
-        and not find_places(sentence)
-        and not find_dates(sentence, published)
+    that raid"): it points back to it and names no place or date of its own.  Right after
+    the event, in its paragraph, "the blast" points back too."""
+    reference = _BACK_REFERENCE.search(sentence) or (
+        same_paragraph and _DEFINITE_REFERENCE.search(sentence)
     )
+    return bool(reference and not find_places(sentence) and not find_dates(sentence, published))
