@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from llmextract import __version__
 from llmextract.documents import discover
 from llmextract.models import Decoding, load_model
 from llmextract.prompts import load_prompt
-from llmextract.runner import run_extraction
+from llmextract.runner import RunError, run_extraction
 from llmextract.scoring import evaluate
 from llmextract.store import ResponseCache
 
@@ -52,6 +53,16 @@ class BenchCell:
     figures: dict[str, Any]
 
 
+def clear_cell(folder: Path) -> None:
+    """Start a cell from an empty folder: a run folder resumes, so a benchmark re-using one
+    would report the previous code's documents as done.  Only a run folder is removed."""
+    if not folder.exists():
+        return
+    if not (folder / "manifest.json").exists() and any(folder.iterdir()):
+        raise RunError(f"{folder} is not a run folder; refusing to clear it for the benchmark")
+    shutil.rmtree(folder)
+
+
 def run_cell(
     paths: list[Path],
     model_spec: str,
@@ -67,6 +78,7 @@ def run_cell(
     model = load_model(model_spec, Decoding())
     prompt = load_prompt(prompt_name)
     folder = out_root / f"{model.spec.slug}-{prompt.name}-{strategy}"
+    clear_cell(folder)
     documents, _ = discover(paths)
     try:
         outcome = run_extraction(
