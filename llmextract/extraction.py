@@ -154,6 +154,21 @@ def is_candidate(passage_text: str) -> bool:
     return bool(_VIOLENCE_STEMS.search(passage_text))
 
 
+def read_passages(
+    doc: Document, passage_chars: int
+) -> tuple[Sentence | None, list[list[Sentence]]]:
+    """The article's headline and those passages of its body that could tell violence."""
+    sentences = article_body(split_sentences(doc.text))
+    headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
+    passages = group_passages(sentences, max_chars=passage_chars)
+    return headline, [p for p in passages if is_candidate(" ".join(s.text for s in p))]
+
+
+def headline_beside(headline: Sentence | None, passage: list[Sentence]) -> str | None:
+    """The headline, shown above a passage that does not contain it: context for "it"."""
+    return headline.text if headline and headline not in passage else None
+
+
 # ---------------------------------------------------------------------------------------
 # Strategy: mentions
 
@@ -194,17 +209,14 @@ def _turn(kind: str, caller: Caller, answer: BaseModel, **variables: Any) -> lis
 def extract_mentions(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
-    sentences = article_body(split_sentences(doc.text))
-    headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
+    headline, passages = read_passages(doc, passage_chars)
     published = doc.published.isoformat() if doc.published else None
     incidents: list[Incident] = []
     found: list[tuple[Sentence, str]] = []
-    for passage in group_passages(sentences, max_chars=passage_chars):
-        if not is_candidate(" ".join(s.text for s in passage)):
-            continue
+    for passage in passages:
         listing = {
             "published": published,
-            "headline": headline.text if headline and headline not in passage else None,
+            "headline": headline_beside(headline, passage),
             "sentences": [(s.index, s.text) for s in passage],
         }
         answer = caller("mentions", MentionList, usage, **listing)
@@ -358,15 +370,11 @@ def tag_passage(
 def extract_events(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
-    sentences = article_body(split_sentences(doc.text))
-    headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
+    headline, passages = read_passages(doc, passage_chars)
     published = doc.published.isoformat() if doc.published else None
     events: list[tuple[EventTag, list[Sentence]]] = []
-    for passage in group_passages(sentences, max_chars=passage_chars):
-        if not is_candidate(" ".join(s.text for s in passage)):
-            continue
-        shown_headline = headline.text if headline and headline not in passage else None
-        tagged = tag_passage(caller, usage, passage, published, shown_headline)
+    for passage in passages:
+        tagged = tag_passage(caller, usage, passage, published, headline_beside(headline, passage))
         # A listed sentence that points back at the event before it ("... killed in that
         # raid") is more about that event, also when the event was told in an earlier passage.
         follow_ups = []
