@@ -238,16 +238,17 @@ def perpetrator_in(
         if blamed:
             return blamed[0].canonical, Attribution.attributed
     perpetrator: str | None = None
+    refers_back = generic or not state or _GROUP_REFERENCE.search(sentence)
     if named:
         perpetrator = named[0].canonical
-    elif claimed and earlier_group and (generic or _GROUP_REFERENCE.search(sentence)):
+    elif claimed and earlier_group and refers_back:
+        # "it claimed", "the jihadist group took credit", "the first claim was for ...":
+        # the claimant is the group named before.
         perpetrator = earlier_group
     elif generic:
         perpetrator = generic[0].canonical
-    elif claimed and earlier_group and not state:
-        perpetrator = earlier_group  # "The first claim released was for ...": the group's
-    elif state and (incident_type in _STATE_TYPES or not claimed):
-        perpetrator = state[0].canonical if incident_type in _STATE_TYPES else None
+    elif state and incident_type in _STATE_TYPES:
+        perpetrator = state[0].canonical  # an operation or strike by state forces
     if perpetrator is None:
         return None, Attribution.unknown
     if claimed:
