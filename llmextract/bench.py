@@ -120,6 +120,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _row(cell: BenchCell) -> list[str]:
+    """One cell's values in column order, as both the terminal table and markdown show them."""
+    values = {"model": cell.model, "strategy": cell.strategy, "prompt": cell.prompt, **cell.figures}
+    return [_cell(values.get(key)) for key, _ in COLUMNS]
+
+
 def table(cells: list[BenchCell]) -> Table:
     out = Table(title="llmextract bench")
     for _, title in COLUMNS:
@@ -127,13 +133,7 @@ def table(cells: list[BenchCell]) -> Table:
             title, justify="left" if title in ("model", "strategy", "prompt") else "right"
         )
     for cell in cells:
-        values = {
-            "model": cell.model,
-            "strategy": cell.strategy,
-            "prompt": cell.prompt,
-            **cell.figures,
-        }
-        out.add_row(*(_cell(values.get(key)) for key, _ in COLUMNS))
+        out.add_row(*_row(cell))
     return out
 
 
@@ -159,15 +159,7 @@ def markdown(cells: list[BenchCell], documents: int, gold: Path) -> str:
     """A dated section for docs/benchmarks.md."""
     header = "| " + " | ".join(title for _, title in COLUMNS) + " |"
     rule = "|" + "|".join("---" for _ in COLUMNS) + "|"
-    rows = []
-    for cell in cells:
-        values = {
-            "model": cell.model,
-            "strategy": cell.strategy,
-            "prompt": cell.prompt,
-            **cell.figures,
-        }
-        rows.append("| " + " | ".join(_cell(values.get(key)) for key, _ in COLUMNS) + " |")
+    rows = ["| " + " | ".join(_row(cell)) + " |" for cell in cells]
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return "\n".join(
         [

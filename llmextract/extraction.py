@@ -3,14 +3,20 @@
 ``single``: one call per document (per overlapping chunk for long ones) asking for every
 incident with a quote.  Small models return one incident per article this way.
 
-``mentions`` (the default, built for small models): split the text into passages of whole
-paragraphs; per passage, hold one conversation: first ask which numbered sentences describe
-a distinct event (a short answer a small model gets right), then ask to code each event,
-one incident per call, each question following the listing.  The prefix up to the listing
-is shared, so the model re-reads only the new question (~25 tokens) for each incident.  Code in ``normalize.record`` then resolves
-dates, counts, actors and places, merges mentions of the same event across passages and
-drops what ANNOTATION.md would not code.  Evidence is the mention's sentence, so it is
-grounded by construction.
+``events`` (the default, built for small models): split the text into passages of whole
+paragraphs; per passage, one call asks which numbered sentences report a distinct event,
+each with its tactic and target as written (~15 output tokens per event).  Everything else
+is read from the event's sentence and the few after it by the rules of
+``normalize.rules``; sentences that point back at an event ("killed in that raid") join it.
+
+``mentions``: per passage, one conversation: first ask which numbered sentences describe a
+distinct event, then ask to code each event, one incident per call, each question
+following the listing.  The prefix up to the listing is shared, so the model re-reads only
+the new question (~25 tokens) for each incident.
+
+For both, code in ``normalize.record`` then resolves dates, counts, actors and places,
+merges mentions of the same event across passages and drops what ANNOTATION.md would not
+code.  Evidence is the event's sentence, so it is grounded by construction.
 """
 
 from __future__ import annotations
@@ -388,12 +394,12 @@ def extract_events(
                 follow_ups.append(sentence)
             else:
                 previous = sentence
-        tagged = [(s, tag) for s, tag in tagged if s not in follow_ups]
+        follow_indexes = {s.index for s in follow_ups}
+        tagged = [(s, tag) for s, tag in tagged if s.index not in follow_indexes]
         event_indexes = {sentence.index for sentence, _ in tagged}
-        for sentence in follow_ups:
+        for sentence in follow_ups:  # before this passage's first event: the last one's
             if not tagged or sentence.index < tagged[0][0].index:
                 events[-1][1].append(sentence)
-        follow_indexes = {s.index for s in follow_ups}
         for sentence, tag in tagged:
             events.append((tag, event_block(passage, sentence, event_indexes, follow_indexes)))
     incidents = [_incident_from_event(tag, block, doc) for tag, block in events]

@@ -123,14 +123,18 @@ class Prompt:
         messages.append(self.user_turn(kind, **variables))
         return messages
 
+    def missing(self, kinds: tuple[str, ...]) -> list[str]:
+        """The templates of these call kinds that the prompt lacks."""
+        return [f"{kind}.j2" for kind in kinds if f"{kind}.j2" not in self.files]
+
     def require(self, kinds: tuple[str, ...], strategy: str) -> None:
         """Fail before any document is read when the prompt lacks a strategy's templates."""
-        missing = [f"{kind}.j2" for kind in kinds if f"{kind}.j2" not in self.files]
+        missing = self.missing(kinds)
         if missing:
+            able = [n for n in available_prompts() if not load_prompt(n).missing(kinds)]
             raise PromptError(
                 f"prompt {self.name!r} cannot run strategy {strategy!r}: it has no "
-                f"{', '.join(missing)} (prompts with it: "
-                f"{', '.join(n for n in available_prompts() if _has(n, kinds)) or 'none'})"
+                f"{', '.join(missing)} (prompts with it: {', '.join(able) or 'none'})"
             )
 
     def manifest(self) -> dict[str, str]:
@@ -147,8 +151,3 @@ def load_prompt(name_or_path: str | None = None) -> Prompt:
         known = ", ".join(available_prompts()) or "none"
         raise PromptError(f"no prompt {name_or_path!r} (known: {known})")
     return Prompt(name=folder.name, folder=folder)
-
-
-def _has(name: str, kinds: tuple[str, ...]) -> bool:
-    folder = prompts_root() / name
-    return all((folder / f"{kind}.j2").exists() for kind in kinds)

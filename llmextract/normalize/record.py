@@ -17,7 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from llmextract.drafts import IncidentDraft
-from llmextract.normalize.actors import alias_table, canonical_actor
+from llmextract.normalize.actors import canonical_actor
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import (
     DateMention,
@@ -27,6 +27,7 @@ from llmextract.normalize.dates import (
     resolve_date,
 )
 from llmextract.normalize.places import Location, resolve_location
+from llmextract.normalize.rules import actors_in, last_group_before
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -44,12 +45,6 @@ from llmextract.segments import split_sentences
 
 # Names that say "some group" rather than which: resolved to the nearest named group.
 _GENERIC_ACTORS = frozenset({"jihadists", "al Qaeda", "unidentified armed group"})
-_ARMED_GROUPS = frozenset(
-    {
-        "JNIM", "AQIM", "Ansar Dine", "Katiba Macina", "Al Mourabitoun", "ISGS", "ISWAP",
-        "Islamic State", "Boko Haram", "MNLA", "GATIA", "MSA", "Dan Na Ambassagou",
-    }
-)  # fmt: skip
 _COREFERENCE_WINDOW = 800
 
 
@@ -117,21 +112,6 @@ def _position_of(text: str, phrase: str, near: int) -> int:
     return min(hits, key=lambda h: abs(h - near)) if hits else near
 
 
-def nearest_named_group(text: str, before: int) -> str | None:
-    """The last armed group named in the text shortly before ``before``."""
-    window_start = max(0, before - _COREFERENCE_WINDOW)
-    window = fold(text[window_start:before])
-    best: tuple[int, int, str] | None = None
-    for alias, canonical in alias_table().items():
-        if canonical not in _ARMED_GROUPS or len(alias) < 3:
-            continue
-        for match in re.finditer(rf"\b{re.escape(alias)}\b", window):
-            key = (match.end(), len(alias), canonical)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return best[2] if best else None
-
-
 _DENIAL = re.compile(r"\b(den(y|ied|ies|ial)|reject|refut|dismiss|disput)", re.IGNORECASE)
 _CONFIRMATION = re.compile(
     r"\b(confirm|said|says|say|report|according|announc|stated|told|acknowledg)", re.IGNORECASE
@@ -152,10 +132,7 @@ def grounded_phrase(
 
 def mentions_actor(window: str, actor: str) -> bool:
     """Whether the text names the actor by any of its aliases."""
-    folded = f" {fold(window)} "
-    return any(
-        f" {alias} " in folded for alias, canonical in alias_table().items() if canonical == actor
-    )
+    return any(mention.canonical == actor for mention in actors_in(window))
 
 
 def resolve_perpetrator(
@@ -173,7 +150,7 @@ def resolve_perpetrator(
     if attribution == Attribution.claimed and (
         perpetrator is None or perpetrator in _GENERIC_ACTORS
     ):
-        named = nearest_named_group(text, mention.end)
+        named = last_group_before(text, mention.end, window=_COREFERENCE_WINDOW)
         if named:
             perpetrator = named
     if perpetrator is None:

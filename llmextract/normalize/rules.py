@@ -159,6 +159,13 @@ _STATE_ACTORS = frozenset(
      "MINUSMA", "G5 Sahel", "Wagner Group"}
 )  # fmt: skip
 _GENERIC = frozenset({"jihadists", "unidentified armed group", "al Qaeda", "Islamic State"})
+# Groups a later "it", "its men" or "the group" can refer back to.
+ARMED_GROUPS = frozenset(
+    {
+        "JNIM", "AQIM", "Ansar Dine", "Katiba Macina", "Al Mourabitoun", "ISGS", "ISWAP",
+        "Islamic State", "Boko Haram", "MNLA", "GATIA", "MSA", "Dan Na Ambassagou",
+    }
+)  # fmt: skip
 _STATE_TYPES = frozenset({IncidentType.military_operation, IncidentType.airstrike})
 _TARGET_LEAD = re.compile(
     r"(?:\b(?:on|against|targeting|at|into)|\b(?:attack|ambush|killing|massacre|kidnapping|"
@@ -259,11 +266,10 @@ def perpetrator_in(
 
 
 def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
-    """The armed group (not a state force, not a generic word) named last before ``offset``."""
+    """The armed group (not a state force, not a generic word) named last before ``offset``:
+    whom "it claimed" refers to.  Both strategies resolve such references with it."""
     start = max(0, offset - window)
-    mentions = [
-        m for m in actors_in(text[start:offset]) if m.canonical not in _GENERIC | _STATE_ACTORS
-    ]
+    mentions = [m for m in actors_in(text[start:offset]) if m.canonical in ARMED_GROUPS]
     return mentions[-1].canonical if mentions else None
 
 
@@ -349,7 +355,7 @@ _TARGET_COMPOUND = re.compile(
     r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege)",
     re.I,
 )
-_EVENT_WORDS = re.compile(rf"\b{_ATTACK_NOUN}|\b(?:bomb|mine|rocket|mortar)s?\b", re.I)
+_ATTACK_WORDS = re.compile(rf"\b{_ATTACK_NOUN}|\b(?:bomb|mine|rocket|mortar)s?\b", re.I)
 # "the border with X", "the area": where it happened, not whom it hit.
 _GEOGRAPHY = re.compile(
     r"(?:the\s+)?(?:border|frontier|area|region|zone|forest|province|district|north|south|"
@@ -363,7 +369,7 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
     not the attack itself ("IED attack"), not the attacker, not only a place name."""
     if not target or not target.strip() or fold(target) not in fold(sentence):
         return None
-    if _EVENT_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
+    if _ATTACK_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
         return None
     actors = actors_in(target)
     if actors and perpetrator and any(a.canonical == perpetrator for a in actors):
