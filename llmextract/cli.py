@@ -104,10 +104,14 @@ def extract(
 
 @app.command()
 def bench(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Documents with gold (default seeds/).")
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Document set: seeds, dev, NAME=FOLDER (docs/ and gold/ inside) or "
+            "NAME=DOCS:GOLD; repeat for several (default: seeds and dev).",
+        ),
     ] = None,
-    gold: Annotated[Path, typer.Option(help="Gold folder.")] = Path("evals/gold"),
     model: Annotated[
         list[str] | None, typer.Option("--model", help="Model spec; repeat for several.")
     ] = None,
@@ -123,33 +127,35 @@ def bench(
         Path | None, typer.Option(help="Append a dated results section to this file.")
     ] = None,
 ) -> None:
-    """Run strategies x models on documents with gold and print one table of figures."""
+    """Run strategies x models on document sets with gold: one row per set, and all sets."""
     from llmextract import bench as benchmarks
 
-    models_to_run = model or ["local", "local:qwen2.5-coder-0.5b"]
-    strategies = strategy or list(STRATEGIES)
+    models_to_run = model or [DEFAULT_MODEL]
+    strategies = strategy or [DEFAULT_STRATEGY]
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         fail(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(STRATEGIES)}")
-    documents = paths or [Path("seeds")]
     cells = []
     try:
+        chosen_sets = [benchmarks.parse_set(s) for s in sets or benchmarks.DEFAULT_SETS]
         for name in strategies:
             load_prompt(prompt).require(STRATEGY_KINDS[name], name)
         for spec in models_to_run:
             for name in strategies:
                 console.print(f"[bold]bench[/bold] {spec} x {name}", highlight=False)
-                cells.append(
+                cells.extend(
                     benchmarks.run_cell(
-                        documents, spec, name, prompt, gold=gold, out_root=out,
+                        chosen_sets, spec, name, prompt, out_root=out,
                         use_cache=not no_cache, console=console,
                     )
                 )  # fmt: skip
     except (ModelError, PromptError, RunError) as exc:
         fail(str(exc))
-    Console(width=None if sys.stdout.isatty() else 200).print(benchmarks.table(cells))
+    terminal = Console(width=None if sys.stdout.isatty() else 200)
+    terminal.print(benchmarks.table(cells))
+    terminal.print(benchmarks.field_table(cells))
     if markdown:
-        section = benchmarks.markdown(cells, len(discover(documents)[0]), gold)
+        section = benchmarks.markdown(cells, chosen_sets)
         existing = markdown.read_text(encoding="utf-8") if markdown.exists() else "# Benchmarks\n\n"
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text(existing.rstrip("\n") + "\n\n" + section, encoding="utf-8")

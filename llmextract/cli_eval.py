@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from llmextract.compare import compare_results
-from llmextract.gold import DEFAULT_DOCS_DIR, DEFAULT_GOLD_DIR, GoldError, check_gold, load_gold_dir
+from llmextract.gold import DEFAULT_GOLD_DIR, GoldError, check_gold, gold_and_docs, load_gold_dir
 from llmextract.reports import (
     compare_html,
     eval_html,
@@ -27,13 +27,19 @@ from llmextract.reports import (
 from llmextract.scoring import EvalResult, RunError, load_run, score_run
 
 GoldDirOption = Annotated[
-    Path, typer.Option("--gold", help="Gold folder, one <doc_id>.json per document.")
-]
-DocsOption = Annotated[
     Path,
     typer.Option(
+        "--gold",
+        help="Gold folder, one <doc_id>.json per document, or a set folder with gold/ and "
+        "docs/ inside (evals/dev).",
+    ),
+]
+DocsOption = Annotated[
+    Path | None,
+    typer.Option(
         "--docs",
-        help="Folder of <doc_id>.txt documents, used when a run does not record the path.",
+        help="Folder of <doc_id>.txt documents, used when a run does not record the path "
+        "(default: the set folder's docs/, else seeds/).",
     ),
 ]
 JsonOption = Annotated[Path | None, typer.Option("--json", help="Write every figure as JSON here.")]
@@ -47,7 +53,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _score(run_dir: Path, gold_dir: Path, docs: Path) -> EvalResult:
+def _score(run_dir: Path, gold_dir: Path, docs: Path | None) -> EvalResult:
+    gold_dir, docs = gold_and_docs(gold_dir, docs)
     gold = load_gold_dir(gold_dir)
     run = load_run(run_dir)
     return score_run(run, gold, docs_dir=docs, gold_path=gold_dir)
@@ -60,12 +67,13 @@ def register(app: typer.Typer) -> None:
     @gold_app.command("check")
     def gold_check(
         gold_dir: Annotated[
-            Path, typer.Argument(help="Gold folder to validate.")
+            Path, typer.Argument(help="Gold folder, or a set folder with gold/ and docs/.")
         ] = DEFAULT_GOLD_DIR,
-        docs: DocsOption = DEFAULT_DOCS_DIR,
+        docs: DocsOption = None,
     ) -> None:
         """Validate gold files: JSON, schema, enums, canonical actors, doc_id, evidence quotes."""
         try:
+            gold_dir, docs = gold_and_docs(gold_dir, docs)
             report = check_gold(gold_dir, docs)
         except GoldError as exc:
             raise _fail(str(exc)) from None
@@ -93,7 +101,7 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option("--fail-under", help="Exit 1 when incident F1 is below this (0-1)."),
         ] = None,
-        docs: DocsOption = DEFAULT_DOCS_DIR,
+        docs: DocsOption = None,
     ) -> None:
         """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding."""
         try:
@@ -119,12 +127,13 @@ def register(app: typer.Typer) -> None:
         gold: GoldDirOption = DEFAULT_GOLD_DIR,
         json_path: JsonOption = None,
         html_path: HtmlOption = None,
-        docs: DocsOption = DEFAULT_DOCS_DIR,
+        docs: DocsOption = None,
     ) -> None:
         """Compare runs on the same gold: figures per run, F1 differences with bootstrap CIs."""
         if len(run_dirs) < 2:
             raise _fail("compare needs at least two run folders")
         try:
+            gold, docs = gold_and_docs(gold, docs)
             gold_records = load_gold_dir(gold)
             results = [
                 score_run(load_run(run_dir), gold_records, docs_dir=docs, gold_path=gold)

@@ -35,32 +35,38 @@ from llmextract.documents import Document
 from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
+from llmextract.normalize.attribution import last_group_before, perpetrator_in, sources_of
+from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
-    absorb_headline,
     cue_types,
+    distinct_incidents,
     draft_to_incident,
-    is_codable,
-    merge_mentions,
 )
 from llmextract.normalize.rules import (
     counts_in,
     event_date_text,
     is_follow_up,
-    last_group_before,
     location_phrase,
-    perpetrator_in,
-    sources_in,
     supported_type,
     target_in,
     target_type_of,
     usable_target,
+    victims_in,
 )
 from llmextract.normalize.text import fold
 from llmextract.prompts import Prompt
-from llmextract.schema import Extraction, Incident
-from llmextract.segments import Sentence, chunk_text, group_passages, split_sentences
+from llmextract.schema import Extraction, Incident, Stance
+from llmextract.segments import (
+    Sentence,
+    StoryUnits,
+    blank_datelines,
+    chunk_text,
+    group_passages,
+    split_sentences,
+    story_units,
+)
 from llmextract.store import ResponseCache
 
 T = TypeVar("T", bound=BaseModel)
@@ -74,22 +80,20 @@ REQUEST_PROTOCOL = 2
 # Output-token budgets: each bounds one call, sized to the draft it returns.
 MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400, "events": 300}
 
-# Word stems of a violent event.  A sentence the model lists must name one; "militants"
-# or "jihadist" alone describe actors and trends, not events.
-_EVENT_WORDS = (
-    r"attack|assault|ambush|raid|storm|kill|dead|death|die|wound|injur|bomb|explo|blast|"
-    r"ied\b|mine|landmine|rocket|mortar|shell|gun|shot|shoot|fire|clash|fight|battle|siege|"
-    r"kidnap|abduct|hostage|captur|seiz|prison|jail|inmate|freed|massacre|strike|airstrike|"
-    r"drone|detonat|suicide|burn|loot|execut|behead|murder|assassin|casualt|raze|overran|"
-    r"overrun|target"
-)
-_EVENT_STEMS = re.compile(rf"\b({_EVENT_WORDS})", re.IGNORECASE)
-# A passage with none of these cannot describe a violent event; skipping it saves a call
-# (most boilerplate: bylines, tags, donation appeals).
-_VIOLENCE_STEMS = re.compile(
-    rf"\b({_EVENT_WORDS}|operation|offensive|fatal|violence|insurg|militant|jihad|terror)",
-    re.IGNORECASE,
-)
+
+# A sentence the model lists must name a violent event (``event_words`` of the lexicon):
+# "militants" or "jihadist" alone describe actors and trends.  A passage with no violence
+# word at all cannot tell an event; skipping it saves a call (bylines, tags, appeals).
+def _names_event(text: str) -> bool:
+    """A sentence that can tell one event: a violence word, and no aggregate ("more than 400
+    killed since the start of the year", "according to a count by ...")."""
+    return bool(cue("event_words").search(text)) and not cue("aggregate").search(text)
+
+
+def is_candidate(passage_text: str) -> bool:
+    return bool(
+        cue("event_words").search(passage_text) or cue("violence_words").search(passage_text)
+    )
 
 
 @dataclass
@@ -154,10 +158,6 @@ def article_body(sentences: list[Sentence]) -> list[Sentence]:
         if position > 2 and _END_OF_ARTICLE.search(sentence.text.strip()):
             return sentences[:position]
     return sentences
-
-
-def is_candidate(passage_text: str) -> bool:
-    return bool(_VIOLENCE_STEMS.search(passage_text))
 
 
 def read_passages(
@@ -246,9 +246,7 @@ def extract_mentions(
                     evidence=evidence,
                 )
             )
-    headline_end = headline.end if headline else 0
-    distinct = merge_mentions(absorb_headline(incidents, headline_end))
-    return [incident for incident in distinct if is_codable(incident)]
+    return distinct_incidents(incidents, headline.end if headline else 0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -263,7 +261,7 @@ def passage_events(
     kept: list[tuple[Sentence, EventTag]] = []
     for tag in answer.events:
         sentence = by_index.get(tag.sentence)
-        if sentence is None or not _EVENT_STEMS.search(sentence.text):
+        if sentence is None or not _names_event(sentence.text):
             continue
         if any(s.index == sentence.index and t.type == tag.type for s, t in kept):
             continue
@@ -278,10 +276,12 @@ def event_block(
     follow_ups: frozenset[int] | set[int] = frozenset(),
     *,
     follow: int = 2,
+    units: StoryUnits | None = None,
 ) -> list[Sentence]:
     """The event's sentence and those after it that add to it: up to the next event's
-    sentence, at most ``follow`` plain ones, none past a sentence naming another place;
-    follow-ups ("... killed in that raid") always."""
+    sentence, at most ``follow`` plain ones in its paragraph (or the next one's opening when
+    it ends its own), none past a sentence naming another place; follow-ups ("... killed in
+    that raid") always."""
     block = [sentence]
     own_places = {fold(sentence.text[a:b]) for a, b, _ in find_places(sentence.text)}
     plain = 0
@@ -296,49 +296,54 @@ def event_block(
         places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
         if places and not places & own_places:
             break
+        # A paragraph's last event may go on in the first sentence of the next one
+        # ("According to witnesses, soldiers rounded up the men ..."), no further.
+        next_opening = other.paragraph == sentence.paragraph + 1 and plain == 0
+        if other.paragraph != sentence.paragraph and not next_opening:
+            break
+        if units is not None and not units.same(sentence.start, other.start):
+            break
+        if cue("aggregate").search(other.text):
+            continue
         plain += 1
         if plain <= follow:
             block.append(other)
     return block
 
 
-def _first_in(block: list[Sentence], read: Callable[[str], Any]) -> Any:
-    for sentence in block:
-        value = read(sentence.text)
-        if value:
-            return value
-    return None
-
-
 def draft_from_rules(
     tag: EventTag, block: list[Sentence], text: str, published: dt.date | None
-) -> IncidentDraft:
-    """An incident draft read from the event's sentences: the model gave type and target."""
-    sentence = block[0]
-    earlier = last_group_before(text, sentence.start)
-    rule_target = target_in(sentence.text)
-    perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, rule_target)
-    target = usable_target(tag.target, sentence.text, perpetrator) or rule_target
+) -> tuple[IncidentDraft, list[tuple[str, Stance]]]:
+    """An incident draft read from the event's sentences (the model gave type and target),
+    and every source the sentences quote.  ``text`` is the document as rules read it
+    (datelines blanked), at the sentences' offsets."""
+    texts = [text[s.start : s.end] for s in block]
+    first = texts[0]
+    earlier = last_group_before(text, block[0].start)
+    rule_target = usable_target(target_in(first), first)
+    perpetrator, attribution = perpetrator_in(first, tag.type, earlier, rule_target)
+    # The attacked party as the sentence's syntax gives it ("stormed a military outpost")
+    # first, else the model's words for it.
+    target = rule_target or usable_target(tag.target, first, perpetrator)
     if target != rule_target:
-        perpetrator, attribution = perpetrator_in(sentence.text, tag.type, earlier, target)
-    for later in block[1:]:
+        perpetrator, attribution = perpetrator_in(first, tag.type, earlier, target)
+    for later in texts[1:]:
         if perpetrator is not None:
             break
-        perpetrator, attribution = perpetrator_in(later.text, tag.type, earlier, target)
-    texts = [s.text for s in block]
-    confirmed_by, denied_by = sources_in(texts, perpetrator)
-    return IncidentDraft(
+        perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
+    sources = sources_of(texts, perpetrator)
+    target = target or victims_in(texts)
+    draft = IncidentDraft(
         incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
-        date_text=_first_in(block, lambda t: event_date_text(t, published)),
-        location_text=location_phrase(sentence.text),
+        date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
+        location_text=location_phrase(first),
         perpetrator=perpetrator,
         attribution=attribution,
         target=target,
         target_type=target_type_of(target, tag.type),
-        confirmed_by=confirmed_by,
-        denied_by=denied_by,
         **counts_in(texts),
     )
+    return draft, sources
 
 
 def tag_passage(
@@ -377,6 +382,7 @@ def extract_events(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
     headline, passages = read_passages(doc, passage_chars)
+    units = story_units(doc.text, doc.published)
     published = doc.published.isoformat() if doc.published else None
     events: list[tuple[EventTag, list[Sentence]]] = []
     for passage in passages:
@@ -401,26 +407,32 @@ def extract_events(
             if not tagged or sentence.index < tagged[0][0].index:
                 events[-1][1].append(sentence)
         for sentence, tag in tagged:
-            events.append((tag, event_block(passage, sentence, event_indexes, follow_indexes)))
-    incidents = [_incident_from_event(tag, block, doc) for tag, block in events]
-    headline_end = headline.end if headline else 0
-    distinct = merge_mentions(absorb_headline(incidents, headline_end))
-    return [incident for incident in distinct if is_codable(incident)]
+            block = event_block(passage, sentence, event_indexes, follow_indexes, units=units)
+            events.append((tag, block))
+    reading = blank_datelines(doc.text)
+    incidents = [_incident_from_event(tag, block, doc, reading) for tag, block in events]
+    return distinct_incidents(incidents, headline.end if headline else 0, units)
 
 
-def _incident_from_event(tag: EventTag, block: list[Sentence], doc: Document) -> Incident:
+def _incident_from_event(
+    tag: EventTag, block: list[Sentence], doc: Document, reading: str
+) -> Incident:
     sentence = block[0]
-    draft = draft_from_rules(tag, block, doc.text, doc.published)
+    draft, sources = draft_from_rules(tag, block, reading, doc.published)
     label = f"{tag.type.value} on {draft.target or 'unknown'}"
     return draft_to_incident(
         draft,
-        text=doc.text,
+        text=reading,
         published=doc.published,
         mention=MentionContext(
-            sentence.start, sentence.end, label, window="\n".join(s.text for s in block)
+            sentence.start,
+            sentence.end,
+            label,
+            window="\n".join(reading[s.start : s.end] for s in block),
         ),
         evidence=[ground(doc.text, sentence.text, near=sentence.start)],
-        counts_from_text=True,
+        read_by_rules=True,
+        read_sources=sources,
     )
 
 
@@ -448,7 +460,7 @@ def extract_single(
                     evidence=[evidence],
                 )
             )
-    return [incident for incident in merge_mentions(incidents) if is_codable(incident)]
+    return distinct_incidents(incidents, 0)
 
 
 STRATEGIES: dict[str, Callable[..., list[Incident]]] = {

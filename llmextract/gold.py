@@ -25,6 +25,9 @@ from llmextract.schema import INCIDENT_FIELDS, GoldFile, GoldIncident, Incident,
 
 DEFAULT_GOLD_DIR = Path("evals/gold")
 DEFAULT_DOCS_DIR = Path("seeds")
+# JSON files a gold folder may hold beside one gold file per document (SPEC: cross-document
+# clusters live in the gold folder).
+NOT_GOLD_FILES = frozenset({"manifest.json", "clusters.json"})
 
 
 class GoldError(Exception):
@@ -97,7 +100,7 @@ def gold_files(gold_dir: Path) -> list[Path]:
         raise GoldError(f"gold folder {gold_dir} does not exist")
     if not gold_dir.is_dir():
         raise GoldError(f"gold folder {gold_dir} is not a folder")
-    files = sorted(p for p in gold_dir.glob("*.json") if p.name != "manifest.json")
+    files = sorted(p for p in gold_dir.glob("*.json") if p.name not in NOT_GOLD_FILES)
     if not files:
         raise GoldError(f"gold folder {gold_dir} holds no .json gold files")
     return files
@@ -125,6 +128,14 @@ def load_gold_dir(gold_dir: Path) -> dict[str, GoldFile]:
             raise GoldError(f"{path}: doc_id {record.doc_id!r} appears in two gold files")
         gold[record.doc_id] = record
     return gold
+
+
+def gold_and_docs(gold_dir: Path, docs_dir: Path | None) -> tuple[Path, Path]:
+    """A set folder (``gold/`` and ``docs/`` inside, like ``evals/dev``) or a gold folder,
+    with the documents folder it implies unless one is given."""
+    if (gold_dir / "gold").is_dir():
+        return gold_dir / "gold", docs_dir or gold_dir / "docs"
+    return gold_dir, docs_dir or DEFAULT_DOCS_DIR
 
 
 def document_path(doc_id: str, docs_dir: Path | None) -> Path | None:

@@ -160,3 +160,71 @@ def chunk_text(text: str, *, max_chars: int, overlap: int) -> list[tuple[int, st
             next_first -= 1
         first = max(first + 1, next_first)
     return chunks
+
+
+# A wire dateline opens a paragraph: "BAMAKO, March 10 (Sahel Wire) - ", "NIAMEY (AFP) —".
+# Its city and date say where and when the story was filed, not where the event was.
+_DATELINE = re.compile(
+    r"^[ \t]*[A-Z][A-Z'’.-]{2,}(?:[ -][A-Z][A-Z'’.-]+)*"
+    r"(?:,[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?)?"
+    r"(?:,?[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)?"
+    r"[ \t]*(?:\([^)\n]{1,60}\))?[ \t]*[-–—]+[ \t]*",
+    re.MULTILINE,
+)
+
+
+# "Dakar, 3 June 2024 – ": a city in title case, then a full date and a dash.
+_DATED_DATELINE = re.compile(
+    r"^[ \t]*[A-Z][\w'’.-]+(?:[ -][A-Z][\w'’.-]+)?,[ \t]*(?:\d{1,2}[ \t]+[A-Z][a-z]+\.?|"
+    r"[A-Z][a-z]+\.?[ \t]+\d{1,2}),?[ \t]+\d{4}[ \t]*(?:\([^)\n]{1,60}\))?[ \t]*[-–—]+[ \t]*",
+    re.MULTILINE,
+)
+
+
+def blank_datelines(text: str) -> str:
+    """The text with every dateline replaced by spaces (same length, so offsets hold):
+    what rules read, while evidence is quoted from the text as written."""
+    blank = _DATELINE.sub(lambda m: " " * len(m.group(0)), text)
+    return _DATED_DATELINE.sub(lambda m: " " * len(m.group(0)), blank)
+
+
+@dataclass(frozen=True)
+class StoryUnits:
+    """Spans of a listing page's separate stories (a teaser list, a news section), or of the
+    whole text for an article: mentions in different stories are never one by nearness."""
+
+    spans: tuple[tuple[int, int], ...]
+
+    def unit_of(self, offset: int) -> int:
+        for index, (start, end) in enumerate(self.spans):
+            if start <= offset < end:
+                return index
+        return -1
+
+    def same(self, a: int, b: int) -> bool:
+        return self.unit_of(a) == self.unit_of(b)
+
+
+_BLOCK = re.compile(r"(?:[^\n]*\S[^\n]*(?:\n|$))+")
+_HEADLINE_LINE = re.compile(r"^[^\n]*[^\s.!?:;\"”’)][ \t]*\n\s*\S", re.M)
+
+
+def story_units(text: str, published: object | None) -> StoryUnits:
+    """Where one story ends and another begins.
+
+    A listing is recognised by its shape: blocks of a headline line (no closing
+    punctuation) over a blurb, in most of five or more blocks; or, on a page with no
+    publication date, eight or more lines with no blank line between them (one teaser a
+    line).  Anything else is one article: one unit.
+    """
+    whole = StoryUnits(((0, len(text)),))
+    blocks = [(m.start(), m.end()) for m in _BLOCK.finditer(text) if m.group(0).strip()]
+    if len(blocks) > 1:
+        headed = sum(1 for a, b in blocks if _HEADLINE_LINE.match(text[a:b].lstrip()))
+        if len(blocks) >= 5 and headed >= 0.4 * len(blocks):
+            return StoryUnits(tuple(blocks))
+        return whole
+    lines = _paragraph_spans(text)
+    if published is None and len(lines) >= 8:
+        return StoryUnits(tuple(lines))
+    return whole

@@ -180,3 +180,26 @@ def test_scoring_refuses_invalid_gold(tmp_path: Path) -> None:
     gold, _ = setup(tmp_path, [incident(incident_type="bombing")])
     with pytest.raises(GoldError, match=r"incidents\[0\]\.incident_type.*gold check"):
         load_gold_dir(gold)
+
+
+def test_a_set_folder_is_checked_with_its_own_documents() -> None:
+    """``gold check evals/dev``: gold/ and docs/ inside; clusters.json is no gold file."""
+    result = run_cli("gold", "check", "evals/dev")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 35 gold files")
+    assert "clusters" not in result.output
+
+
+def test_dev_clusters_name_gold_incidents_of_different_documents() -> None:
+    gold = load_gold_dir(Path("evals/dev/gold"))
+    clusters = json.loads(Path("evals/dev/gold/clusters.json").read_text(encoding="utf-8"))
+    seen: set[tuple[str, int]] = set()
+    for cluster in clusters["clusters"]:
+        members = [(m["doc_id"], m["incident"]) for m in cluster["members"]]
+        assert len(members) >= 2, cluster["event_id"]
+        assert len({doc for doc, _ in members}) == len(members), cluster["event_id"]
+        for doc, index in members:
+            assert index < len(gold[doc].incidents), (doc, index)
+            assert (doc, index) not in seen
+            seen.add((doc, index))
+    assert len(clusters["clusters"]) >= 6

@@ -6,11 +6,11 @@ import datetime as dt
 
 from llmextract.drafts import IncidentDraft
 from llmextract.grounding import ground
+from llmextract.normalize.merge import merge_mentions
 from llmextract.normalize.record import (
     MentionContext,
     draft_to_incident,
     is_codable,
-    merge_mentions,
 )
 from llmextract.schema import (
     Attribution,

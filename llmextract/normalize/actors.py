@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -17,18 +18,53 @@ _STATE_FORCE = re.compile(
 _LEADING_NOISE = re.compile(r"^(?:the|an|a|its|their|suspected|alleged)\s+")
 
 
+ACTOR_KINDS = frozenset({"jihadist", "generic", "state", "foreign", "militia"})
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    """One canonical actor of ``llmextract/data/actors.json``."""
+
+    canonical: str
+    kind: str
+    family: str | None
+    aliases: tuple[str, ...]
+
+
 @cache
-def alias_table() -> dict[str, str]:
-    """Folded alias -> canonical name, from ``llmextract/data/actors.json``."""
+def actor_entries() -> dict[str, ActorEntry]:
+    """Canonical name -> its entry; the data file is the one owner of actor knowledge."""
     raw = json.loads(resources.files("llmextract.data").joinpath("actors.json").read_text("utf-8"))
-    table: dict[str, str] = {}
-    for canonical, aliases in raw.items():
+    entries: dict[str, ActorEntry] = {}
+    for canonical, data in raw.items():
         if canonical.startswith("_"):
             continue
         if canonical not in CANONICAL_ACTORS:
             raise ValueError(f"actors.json: {canonical!r} is not a canonical SPEC actor")
-        for alias in [canonical, *aliases]:
-            table.setdefault(fold(alias), canonical)
+        if data.get("kind") not in ACTOR_KINDS:
+            raise ValueError(f"actors.json: {canonical!r} has no kind among {sorted(ACTOR_KINDS)}")
+        aliases = (canonical, *data.get("aliases", []))
+        entries[canonical] = ActorEntry(canonical, data["kind"], data.get("family"), aliases)
+    return entries
+
+
+def actors_of_kind(*kinds: str) -> frozenset[str]:
+    """Canonical names whose kind is one of ``kinds`` ("state", "foreign", ...)."""
+    return frozenset(e.canonical for e in actor_entries().values() if e.kind in kinds)
+
+
+def family_of(canonical: str | None) -> str | None:
+    entry = actor_entries().get(canonical or "")
+    return entry.family if entry else None
+
+
+@cache
+def alias_table() -> dict[str, str]:
+    """Folded alias -> canonical name."""
+    table: dict[str, str] = {}
+    for entry in actor_entries().values():
+        for alias in entry.aliases:
+            table.setdefault(fold(alias), entry.canonical)
     return table
 
 

@@ -419,11 +419,18 @@ def words_to_int(text: str | None) -> int | None:
 
 
 def _number_word_pattern() -> str:
-    """A regex (no groups) for a number in digits or words, up to ninety-nine, or "a"/"an"."""
+    """A regex (no groups) for a number in digits ("12", "1,200") or words ("two",
+    "twenty-one", "one hundred and twenty", "a hundred"), or "a"/"an"."""
     units = "|".join(sorted(UNITS, key=len, reverse=True))
     tens = "|".join(sorted(TENS, key=len, reverse=True))
     ones = "one|two|three|four|five|six|seven|eight|nine"
-    return rf"(?:\d+|(?:{tens})(?:[\s-](?:{ones}))?|{units}|an|a)(?![\w-])"
+    below_hundred = rf"(?:(?:{tens})(?:[\s-](?:{ones}))?|{units})"
+    scale = r"(?:hundred|thousand)"
+    words = (
+        rf"(?:(?:{below_hundred}|an?)[\s-]{scale}(?:[\s-](?:and[\s-])?{below_hundred})?"
+        rf"|{below_hundred})"
+    )
+    return rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+|{words}|an|a)(?![\w-])"
 
 
 NUMBER_PATTERN: str = _number_word_pattern()

@@ -427,16 +427,17 @@ def _rule_past(m: re.Match[str], ctx: _Context) -> DateRange:
 
 
 def _rule_weekday(m: re.Match[str], ctx: _Context) -> DateRange:
-    """'Monday', 'late Monday', "Sunday's", 'last Friday': most recent strictly before P.
+    """'Monday', 'late Monday', "Sunday's", 'last Friday': the most recent such day.
 
-    "this Monday" may be the publication day itself; "next Monday" is the future and is
-    left unresolved.  Two weekdays ("Monday and Tuesday", "overnight Monday to Tuesday")
+    A bare weekday is the publication day itself when they agree ("on Tuesday" in a story
+    filed on a Tuesday: wire style names today's weekday, not "today"); "last Monday" is
+    strictly before it; "next Monday" is the future and is left unresolved.  Two weekdays ("Monday and Tuesday", "overnight Monday to Tuesday")
     are a span ending on the most recent second day.
     """
     if ctx.published is None or m["mod"] == "next":
         return UNRESOLVED
     first = WEEKDAYS[m["wd"]]
-    inclusive = m["mod"] == "this"
+    inclusive = m["mod"] != "last"
     if not m["wd2"]:
         return _day(_weekday_before(ctx.published, first, inclusive=inclusive))
     second = WEEKDAYS[m["wd2"]]
@@ -552,7 +553,7 @@ _RULE_TABLE: tuple[tuple[str, Handler], ...] = (
     ),
     (rf"\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b", _rule_ago),
     (rf"\bthe\s+(?:past|last)\s+(?:(?P<n>{_NUM})\s+)?{_UNIT}\b", _rule_past),
-    (r"\b(?:the|last|this)\s+weekend\b", _rule_weekend),
+    (r"\b(?:(?:the|last|this|a)\s+weekend\b|weekend['’]s\b)", _rule_weekend),
     (
         rf"\b(?:(?P<last>last)\s+)?(?P<mon>{_MON})(?:,?\s*(?P<y>{_YEAR})"
         r"|\s+(?:of\s+)?(?P<rel>last|this)\s+year\b)?",
@@ -683,7 +684,7 @@ _SCAN_ALTERNATIVES: tuple[str, ...] = (
     rf"{_C_WD}(?:['’]s)?(?:\s+{_C_PART})?"
     rf"(?:\s*(?:[-–]|(?i:to|into|and|through|until))\s*{_C_WD}(?:\s+{_C_PART})?)?",
     # over the weekend
-    r"(?i:(?:over\s+|during\s+)?(?:the|last|this)\s+weekend\b)",
+    r"(?i:(?:over\s+|during\s+)?(?:the|last|this|a)\s+weekend\b|weekend['’]s\b)",
     # earlier this week / last week / this month / last month / last year
     r"(?i:(?:(?:earlier|later|so\s+far|early|late)\s+|mid-\s*)?(?:this|last)\s+"
     r"(?:week|month|year)\b|the\s+week\s+before\s+last\b)",
@@ -710,10 +711,18 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     if not isinstance(text, str):
         return mentions
     for match in _SCAN.finditer(text):
+        if mentions and _WEEKDAY_ONLY.fullmatch(mentions[-1].text.strip()):
+            between = text[mentions[-1].end_offset : match.start()]
+            if re.fullmatch(r",?\s{0,2}(?:the\s+)?", between) and _CALENDAR.match(match.group(0)):
+                mentions.pop()  # "Thursday 22 February": the calendar date says which Thursday
         anchor = anchor_before(mentions, match.start())
         resolved = resolve_date(match.group(0), published, anchor=anchor)
         mentions.append(DateMention(match.start(), match.end(), match.group(0), resolved))
     return mentions
+
+
+_WEEKDAY_ONLY = re.compile(rf"(?i:(?:on\s+)?{_WD})")
+_CALENDAR = re.compile(rf"(?i:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}|{_MON}\s*\d{{1,2}}\b)")
 
 
 def anchor_before(mentions: list[DateMention], offset: int) -> date | None:

@@ -18,7 +18,7 @@ import gzip
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -327,6 +327,7 @@ _NOT_PLACE_WORDS = (
     "Guinean Togolese Beninese Ghanaian Libyan Arab Arabs Fulani Fula Peul Peuls Dogon",
     "Bambara Tuareg Tuaregs Touareg Songhai Songhay Dozo Dozos Bozo Mossi Hausa Djerma",
     "Zarma Kanuri Tamasheq Moors Muslim Muslims Christian Christians Allah Koran Quran",
+    "English Arabic Fulfulde Portuguese Spanish German Italian Chinese Turkish",
 )
 _NOT_PLACES = frozenset(fold(w) for line in _NOT_PLACE_WORDS for w in line.split())
 _PLACE_NOUNS = (
@@ -357,6 +358,19 @@ _NOUN_AFTER = re.compile(
     re.I,
 )
 _REGION_AFTER = re.compile(r"^\s+regions?\b", re.I)
+# "X, a village in ...", "X, a small town 30 km from ...": the name is described as a place.
+_DESCRIBED_AFTER = re.compile(
+    r"^\s*,\s*(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:village|town|hamlet|locality|commune|"
+    r"settlement|city|community|market town|rural commune|district|gold[- ]mining site|mining site)s?\b",
+    re.I,
+)
+# "gunmen attacked X", "stormed X": a capitalised object of an attack verb is a place.
+_ATTACKED_END = re.compile(
+    r"(?:\b(?:attacked|stormed|raided|overran|besieged|entered|surrounded|shelled|bombed)"
+    r"|\b(?:attack|raid|assault|ambush|strike|massacre|killings?)s?\s+(?:on|in|at|against))\s+"
+    r"(?:the\s+)?(?:(?:village|town|locality|commune|hamlet)\s+of\s+)?$",
+    re.I,
+)
 _REGION_OF_END = re.compile(
     r"\bregions?\s+of\s+(?:the\s+)?(?:[^\W\d_][\w'’-]*(?:\s*,\s*|\s+(?:and|or)\s+))*$", re.I
 )
@@ -551,6 +565,8 @@ def _in_place_position(text: str, m: _Mention, following: _Mention | None, stric
     before = _clause_before(text, m.start)
     if _NOUN_OF_END.search(before) or _near_before(before) or _NOUN_AFTER.match(after):
         return True
+    if _DESCRIBED_AFTER.match(after) or _ATTACKED_END.search(text[max(0, m.start - 60) : m.start]):
+        return True
     if _BETWEEN_AND_END.search(before):
         return True
     if (
@@ -559,9 +575,9 @@ def _in_place_position(text: str, m: _Mention, following: _Mention | None, stric
         and any(e.place.kind in ("country", "admin1") for e in following.entries)
     ):
         return True
-    if strict:
-        return False
-    return bool(_IN_AT_END.search(before)) or not text[: m.start].strip()
+    if bool(_IN_AT_END.search(before)):
+        return True
+    return not strict and not text[: m.start].strip()
 
 
 def _unknown_is_place(text: str, m: _Mention, following: _Mention | None, strict: bool) -> bool:
@@ -648,9 +664,13 @@ def _resolve(text: str, *, strict: bool) -> Location:
         m, places, _ = next((c for c in candidates if c[2]), candidates[0])
         entry = _place_from_entries(places, place_hint, region_codes)
         precision = GeoPrecision.near if _is_near(text, m) else GeoPrecision.place
+        fuzzy = not m.entries
         conflict = entry is not None and (
             (region_codes and (entry.cc, entry.a1) not in region_codes)
             or (not strict and hint in stated and entry.cc != hint)
+            # A spelling match for a name the gazetteer lacks stands only where the text's
+            # country agrees: never a namesake in another country.
+            or (fuzzy and (place_hint is None or entry.cc != place_hint))
         )
         if entry is not None and not conflict:
             p = entry.place
@@ -658,11 +678,15 @@ def _resolve(text: str, *, strict: bool) -> Location:
         # Unknown to the gazetteer, or a namesake elsewhere: keep the name as written,
         # the region the text gives, a country the text or its other places give, and
         # no coordinates.
-        others = {e.cc for _, es, _ in candidates for e in es if not e.weak}
+        known = [e for c, es, _ in candidates if c.entries for e in es if not e.weak]
+        others = {e.cc for e in known}
         cc = region.cc if region else hint or (others.pop() if len(others) == 1 else None)
+        # "X, a village in the Y department", "X, 25 km from Y": X lies in Y's region.
+        regions = {e.place.admin1 for e in known if e.cc == cc and e.place.admin1}
+        admin1 = region.place.name if region else (regions.pop() if len(regions) == 1 else None)
         return Location(
             place=m.text.strip(),
-            admin1=region.place.name if region else None,
+            admin1=admin1,
             country=g.country_names.get(cc) if cc else None,
             geo_precision=precision,
         )
@@ -684,12 +708,36 @@ def resolve_location(location_text: str | None, *, fallback_text: str = "") -> L
     from the gazetteer entry of the place; a region or country alone has none unless
     the gazetteer gives them.
     """
+    found = Location()
     for text, strict in ((location_text or "", False), (fallback_text or "", True)):
-        if text.strip():
-            location = _resolve(text, strict=strict)
-            if location.geo_precision is not GeoPrecision.unknown:
-                return location
-    return Location()
+        if not text.strip():
+            continue
+        location = _resolve(text, strict=strict)
+        if found.geo_precision is GeoPrecision.unknown:
+            found = location
+        elif location.place and not found.place and _agrees(found, location):
+            # "in the Ségou region" as the phrase, "Tinsakoye, a village in the Ségou
+            # region" in the sentence: the sentence names the more specific place.
+            found = location
+        elif (
+            found.place
+            and location.place
+            and fold(found.place) == fold(location.place)
+            and _detail(location) > _detail(found)
+        ):
+            found = replace(location, geo_precision=found.geo_precision)  # "at X" + "X's region"
+    return found
+
+
+def _detail(location: Location) -> int:
+    return sum(v is not None for v in (location.admin1, location.country, location.latitude))
+
+
+def _agrees(broad: Location, specific: Location) -> bool:
+    """Whether a specific location lies in the region or country a broader one gives."""
+    if broad.admin1 and specific.admin1 and fold(broad.admin1) != fold(specific.admin1):
+        return False
+    return not (broad.country and specific.country and broad.country != specific.country)
 
 
 def find_places(text: str) -> list[tuple[int, int, Place]]:

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import canonical_actor
+from llmextract.normalize.attribution import actors_in, last_group_before
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import (
     DateMention,
@@ -26,8 +25,9 @@ from llmextract.normalize.dates import (
     find_dates,
     resolve_date,
 )
+from llmextract.normalize.lexicon import cue_table
+from llmextract.normalize.merge import absorb_headline, merge_mentions
 from llmextract.normalize.places import Location, resolve_location
-from llmextract.normalize.rules import actors_in, last_group_before
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -41,7 +41,7 @@ from llmextract.schema import (
     Source,
     Stance,
 )
-from llmextract.segments import split_sentences
+from llmextract.segments import StoryUnits, split_sentences
 
 # Names that say "some group" rather than which: resolved to the nearest named group.
 _GENERIC_ACTORS = frozenset({"jihadists", "al Qaeda", "unidentified armed group"})
@@ -160,13 +160,39 @@ def resolve_perpetrator(
     return perpetrator, attribution
 
 
+def confirmation_of(sources: list[Source]) -> Confirmation:
+    """Disputed when someone other than the claimant denies it; confirmed when someone
+    other than the claimant reports or confirms it; unconfirmed when only claimed."""
+    stances = {s.stance for s in sources}
+    if Stance.denies in stances:
+        return Confirmation.disputed
+    if stances & {Stance.confirms, Stance.reports}:
+        return Confirmation.confirmed
+    if Stance.claims in stances:
+        return Confirmation.unconfirmed
+    return Confirmation.unknown
+
+
 def sources_and_confirmation(
-    perpetrator: str | None, attribution: Attribution, draft: IncidentDraft, window: str
+    perpetrator: str | None,
+    attribution: Attribution,
+    draft: IncidentDraft,
+    window: str,
+    read_sources: list[tuple[str, Stance]] | None = None,
 ) -> tuple[list[Source], Confirmation]:
-    """Who said what, and whether someone other than the claimant confirms it."""
+    """Who said what, and whether someone other than the claimant confirms it.
+
+    ``read_sources`` are sources the rules read from the text; without them, the model's
+    ``confirmed_by``/``denied_by`` are kept if the text it was shown says so."""
     sources: list[Source] = []
     if perpetrator and attribution == Attribution.claimed:
         sources.append(Source(source=perpetrator, stance=Stance.claims))
+    if read_sources is not None:
+        for name, stance in read_sources:
+            if stance == Stance.denies and canonical_actor(name) == perpetrator:
+                continue  # a claimant does not deny its own claim
+            sources.append(Source(source=name, stance=stance))
+        return sources, confirmation_of(sources)
     confirmer = grounded_phrase(draft.confirmed_by, window, _CONFIRMATION) or ""
     if confirmer and canonical_actor(confirmer) != perpetrator:
         sources.append(Source(source=confirmer, stance=Stance.confirms))
@@ -186,37 +212,12 @@ def sources_and_confirmation(
     return sources, Confirmation.unknown
 
 
-# Trigger words that name the tactic, in priority order (ACLED-style keyword coding): the
-# model's type is kept when its sentence supports it, replaced when the sentence names
-# exactly one other tactic.
-TYPE_CUES: tuple[tuple[IncidentType, re.Pattern[str]], ...] = (
-    (IncidentType.suicide_bombing, re.compile(r"\bsuicide\b", re.I)),
-    (
-        IncidentType.ied,
-        re.compile(r"\b(IEDs?|roadside bombs?|landmines?|mines?|explosive devices?)\b", re.I),
-    ),
-    (
-        IncidentType.indirect_fire,
-        re.compile(r"\b(rockets?|mortars?|shell(ing|ed)?|artillery)\b", re.I),
-    ),
-    (IncidentType.prison_break, re.compile(r"\b(prison|jail)\b|\binmates?\b", re.I)),
-    (IncidentType.kidnapping, re.compile(r"\b(kidnap\w*|abduct\w*|hostages?)\b", re.I)),
-    (IncidentType.airstrike, re.compile(r"\b(air ?strikes?|drone strikes?|bombard\w*)\b", re.I)),
-    (IncidentType.ambush, re.compile(r"\bambush\w*\b", re.I)),
-    (IncidentType.massacre, re.compile(r"\b(massacre\w*|civilians? (were )?killed)\b", re.I)),
-    (IncidentType.clash, re.compile(r"\b(clash\w*|fighting between|battle)\b", re.I)),
-    (
-        IncidentType.armed_assault,
-        re.compile(
-            r"\b(assault\w*|raid\w*|storm\w*|siege|overr[au]n|attack\w* on (a|an|the) [\w ]{0,30}(base|post|camp|station|town|village|outpost|checkpoint))\b",
-            re.I,
-        ),
-    ),
-)
-
-
 def cue_types(sentence: str) -> list[IncidentType]:
-    return [kind for kind, pattern in TYPE_CUES if pattern.search(sentence)]
+    """Tactics the sentence names by trigger word (``tactic_cues`` of the lexicon), in
+    priority order (ACLED-style keyword coding)."""
+    return [
+        IncidentType(kind) for kind, pattern in cue_table("tactic_cues") if pattern.search(sentence)
+    ]
 
 
 def checked_type(model_type: IncidentType, sentence: str) -> IncidentType:
@@ -236,16 +237,21 @@ def draft_to_incident(
     published: dt.date | None,
     mention: MentionContext,
     evidence: list[Evidence],
-    counts_from_text: bool = False,
+    read_by_rules: bool = False,
+    read_sources: list[tuple[str, Stance]] | None = None,
 ) -> Incident:
     """Turn one draft into a validated SPEC incident.
 
-    ``counts_from_text``: the draft's counts were read from the text by rules (they may be
+    ``read_by_rules``: the draft was read from the text by rules: its counts may be
     sums, "18 ... and two" = 20), so they need no check that a model did not copy them.
     """
     window = mention.window or text[mention.start : mention.end]
     sentence = text[mention.start : mention.end]
-    date_text, dates = resolve_dates(draft.date_text, text, mention, published)
+    if read_by_rules and draft.date_text is None:
+        # The rules found no date of the event itself (only the statement's, or none).
+        date_text, dates = None, DateRange(None, None, DatePrecision.unknown)
+    else:
+        date_text, dates = resolve_dates(draft.date_text, text, mention, published)
     # The place must be in the mention's own sentence: small models copy a neighbour's.
     location_text = grounded_phrase(draft.location_text, sentence)
     location = with_demonym_country(
@@ -255,10 +261,12 @@ def draft_to_incident(
         sentence,
     )
     perpetrator, attribution = resolve_perpetrator(draft, text, mention)
-    sources, confirmation = sources_and_confirmation(perpetrator, attribution, draft, window)
+    sources, confirmation = sources_and_confirmation(
+        perpetrator, attribution, draft, window, read_sources
+    )
     counts = {
         name: parse_count(getattr(draft, name))
-        if counts_from_text or grounded_count(getattr(draft, name), window, name)
+        if read_by_rules or grounded_count(getattr(draft, name), window, name)
         else None
         for name in COUNT_FIELDS
     }
@@ -410,124 +418,14 @@ def is_codable(incident: Incident) -> bool:
     return has_date or has_place or has_count
 
 
-def _dates_conflict(a: Incident, b: Incident) -> bool:
-    if a.date_start and b.date_start and a.date_end and b.date_end:
-        return a.date_end < b.date_start or b.date_end < a.date_start
-    return False
-
-
-def _evidence_overlaps(a: Incident, b: Incident) -> bool:
-    return any(
-        x.start is not None
-        and y.start is not None
-        and x.end
-        and y.end
-        and x.start < y.end
-        and y.start < x.end
-        for x in a.evidence
-        for y in b.evidence
-    )
-
-
-def same_event(a: Incident, b: Incident) -> bool:
-    """Whether two coded mentions describe one event (conservative: different places,
-    dates or means stay apart, as ANNOTATION.md says)."""
-    if a.place and b.place and fold(a.place) != fold(b.place):
-        return False
-    if _dates_conflict(a, b):
-        return False
-    if a.perpetrator and b.perpetrator and a.perpetrator != b.perpetrator:
-        return False
-    same_place = bool(a.place and b.place)
-    same_day = bool(
-        a.date_start and a.date_start == b.date_start and a.date_precision == DatePrecision.day
-    )
-    same_type = a.incident_type == b.incident_type
-    if _evidence_overlaps(a, b):
-        return same_type or (same_place or same_day)
-    if same_place:
-        return True  # one named place, no conflicting date or perpetrator
-    if same_day and same_type:
-        # One side names no place: the same kind of event on the same day, told twice.
-        return bool(a.place or b.place) or (
-            fuzz.token_set_ratio(fold(a.target or ""), fold(b.target or "")) >= 80
-        )
-    return False
-
-
-def merge_pair(first: Incident, second: Incident) -> Incident:
-    """Keep the first mention's values, filling what it lacks from the second."""
-    data = first.model_dump()
-    other = second.model_dump()
-    for name, value in other.items():
-        if name in ("evidence", "sources", "summary"):
-            continue
-        if data[name] in (None, "", [], "unknown") and value not in (None, "", [], "unknown"):
-            data[name] = value
-    if first.geo_precision == GeoPrecision.unknown and second.geo_precision != GeoPrecision.unknown:
-        for name in (
-            "location_text",
-            "place",
-            "admin1",
-            "country",
-            "geo_precision",
-            "latitude",
-            "longitude",
-        ):
-            data[name] = other[name]
-    if first.date_start is None and second.date_start is not None:
-        for name in ("date_text", "date_start", "date_end", "date_precision"):
-            data[name] = other[name]
-    if first.incident_type == IncidentType.other:
-        data["incident_type"] = second.incident_type
-    seen_quotes = {e["quote"] for e in data["evidence"]}
-    data["evidence"] += [e for e in other["evidence"] if e["quote"] not in seen_quotes]
-    seen_sources = {(s["source"], s["stance"]) for s in data["sources"]}
-    data["sources"] += [
-        s for s in other["sources"] if (s["source"], s["stance"]) not in seen_sources
-    ]
-    merged = Incident.model_validate(data)
-    if merged.confirmation == Confirmation.unconfirmed and any(
-        s.stance == Stance.confirms for s in merged.sources
-    ):
-        merged.confirmation = Confirmation.confirmed
-    if any(s.stance == Stance.denies for s in merged.sources):
-        merged.confirmation = Confirmation.disputed
-    merged.summary = summarise(merged)
-    return merged
-
-
-def merge_mentions(incidents: list[Incident]) -> list[Incident]:
-    """Fold each incident into the first earlier one describing the same event."""
-    merged: list[Incident] = []
-    for incident in incidents:
-        for index, kept in enumerate(merged):
-            if same_event(kept, incident):
-                merged[index] = merge_pair(kept, incident)
-                break
-        else:
-            merged.append(incident)
-    return merged
-
-
-def absorb_headline(incidents: list[Incident], headline_end: int) -> list[Incident]:
-    """A headline-only incident with no place or date joins the first body incident of its type."""
-    kept: list[Incident] = []
-    for incident in incidents:
-        in_headline = all(e.start is not None and e.start < headline_end for e in incident.evidence)
-        vague = not (incident.place or incident.admin1 or incident.date_text)
-        if in_headline and vague and incident.evidence:
-            partner = next(
-                (
-                    i
-                    for i, other in enumerate(incidents)
-                    if other is not incident and other.incident_type == incident.incident_type
-                ),
-                None,
-            )
-            if partner is not None:
-                target = incidents[partner]
-                target.evidence = [*incident.evidence, *target.evidence]
-                continue
-        kept.append(incident)
-    return kept
+def distinct_incidents(
+    mentions: list[Incident], headline_end: int, units: StoryUnits | None = None
+) -> list[Incident]:
+    """One incident per event: mentions joined (``normalize.merge``), then those that
+    ANNOTATION.md would not code dropped; summaries are written last, from merged fields.
+    On a listing page (``units`` of several stories) the page title names no event."""
+    listing = units is not None and len(units.spans) > 1
+    joined = merge_mentions(mentions if listing else absorb_headline(mentions, headline_end), units)
+    for incident in joined:
+        incident.summary = summarise(incident)
+    return [incident for incident in joined if is_codable(incident)]

@@ -1,10 +1,10 @@
 """Fields that news text states in set phrases, read by rules instead of a model.
 
-Counts ("killing three officers", "left at least 50 people dead"), who claimed it ("its
-fighters", "took responsibility"), who confirmed or denied it, the target's kind, and the
-place phrase follow a handful of patterns in conflict reporting.  Reading them in code
-costs nothing, cannot copy a neighbouring event's values, and leaves the model the one
-thing rules cannot do: decide which sentences report a distinct event.
+Counts ("killing three officers", "left at least 50 people dead"), the target and its
+kind, the place phrase and the event's date follow a handful of patterns in conflict
+reporting; who did it and who says so are read in ``normalize.attribution``.  Cue words
+live in ``data/lexicon.json``.  Reading these in code costs nothing and cannot copy a
+neighbouring event's values.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from llmextract.normalize.actors import alias_table
+from llmextract.normalize.attribution import (
+    STATE_ACTORS,
+    actors_in,
+)
 from llmextract.normalize.counts import NUMBER_PATTERN, parse_count
 from llmextract.normalize.dates import find_dates
-from llmextract.normalize.places import find_places
-from llmextract.normalize.text import fold, strip_accents
-from llmextract.schema import Attribution, IncidentType, TargetType
+from llmextract.normalize.lexicon import cue_table
+from llmextract.normalize.places import find_places, resolve_location
+from llmextract.normalize.text import fold
+from llmextract.schema import IncidentType, TargetType
 
 # --- counts -------------------------------------------------------------------------------
 
@@ -55,7 +58,7 @@ _VERB_FIRST = {
     "killed": r"\b(?:kill(?:ed|ing|s)?|slay(?:ing)?|slew|execut(?:ed|ing))\s+",
     "wounded": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|es?))\s+",
     "kidnapped": r"\b(?:kidnapp?(?:ed|ing)?|abduct(?:ed|ing)?|captur(?:ed|ing)|seiz(?:ed|ing)|"
-    r"took|taking)\s+",
+    r"took|taking|(?:abduction|kidnapping)s?(?:\s+(?:on|late|early)\s+\w+)?\s+of)\s+",
 }
 _VERB_AFTER = {
     "killed": r"(?:killed|dead|died|slain|executed|massacred|lost their lives|perished)\b",
@@ -63,11 +66,29 @@ _VERB_AFTER = {
     "kidnapped": r"(?:kidnapped|abducted|taken hostage|held hostage|captured|seized)\b",
 }
 _LEFT_DEAD = re.compile(rf"\b(?:left|leaving)\s+{_NUM}\s+{_WORDS}dead\b", re.I)
-_TOLL = re.compile(rf"\bdeath toll\s+(?:of|at|rose to|to|reached)\s+{_NUM}", re.I)
+_TOLL = re.compile(
+    rf"\b(?:(?:death\s+)?toll\s+(?:of|at|rose to|to|reached|stood at|climbed to|now stands at)"
+    rf"|put the (?:death\s+)?toll at|gave a (?:death\s+)?toll of"
+    rf"|toll\b[^.;]{{0,120}}?\b(?:has|had|have)\s+(?:now\s+)?(?:risen|climbed|increased|reached|"
+    rf"gone up)(?:\s+to)?)\s+{_NUM}",
+    re.I,
+)
 
 
 def _is_year(phrase: str, value: int) -> bool:
     return phrase.strip().isdigit() and 1900 <= value <= 2100
+
+
+_PLURAL_PERSONS = frozenset({"people", "children", "women", "men", "gunmen", "personnel", "staff"})
+
+
+def _one_person(words: str) -> bool:
+    """Whether the words after "a"/"an" name one person ("army officer", not "few people")."""
+    person = _PERSONS.search(words)
+    if person is None or len(words[: person.start()].split()) > 2:
+        return False
+    word = person.group(0).lower()
+    return not (word.endswith("s") or word in _PLURAL_PERSONS)
 
 
 @dataclass(frozen=True)
@@ -75,18 +96,25 @@ class CountPhrase:
     field: str
     phrase: str
     value: int
+    words: str = ""  # what was counted ("Malian soldiers")
 
 
 def _count_matches(sentence: str) -> list[CountPhrase]:
     found: list[CountPhrase] = []
 
     def add(field: str, phrase: str, words: str) -> None:
+        if re.fullmatch(r"an?", phrase.strip(), re.I):
+            # "a soldier was killed": the article is the count, for one person only
+            # ("a few people", "a number of soldiers" give no figure).
+            if not _one_person(words):
+                return
+            phrase = "one"
         value = parse_count(phrase)
         if value is None or _is_year(phrase, value):
             return
         if field == "killed" and _ATTACKERS.search(words):
             field = "perpetrators_killed"
-        found.append(CountPhrase(field, phrase.strip(), value))
+        found.append(CountPhrase(field, phrase.strip(), value, words.strip()))
 
     for field, verb in _VERB_FIRST.items():
         pattern = re.compile(verb + _NUM + r"(?P<words>(?:\s+[\w'’-]+){0,3})", re.I)
@@ -111,13 +139,27 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
             first = parse_count(phrase)
             second = parse_count(m.group("num2")) if m.group("num2") else None
             if first is not None and second is not None and not _is_year(phrase, first):
-                found.append(CountPhrase(field, f"{first + second}", first + second))
+                both = f"{words} and {m.group('words2') or ''}"
+                found.append(CountPhrase(field, f"{first + second}", first + second, both.strip()))
                 continue
             add(field, phrase, words)
     for pattern in (_LEFT_DEAD, _TOLL):
         for m in pattern.finditer(sentence):
             add("killed", m.group("num"), m.groupdict().get("words") or "")
     return found
+
+
+def victims_in(sentences: list[str]) -> str | None:
+    """Who was killed, wounded or taken, as written ("Malian soldiers"): the target when a
+    sentence names no attacked party ("Three soldiers died when their vehicle ...")."""
+    for sentence in sentences:
+        for match in _count_matches(sentence):
+            if match.field == "perpetrators_killed":
+                continue
+            person = _PERSONS.search(match.words)
+            if person:
+                return match.words[: person.end()].strip()
+    return None
 
 
 def counts_in(sentences: list[str]) -> dict[str, str]:
@@ -127,204 +169,6 @@ def counts_in(sentences: list[str]) -> dict[str, str]:
         for match in _count_matches(sentence):
             counts.setdefault(match.field, match.phrase)
     return counts
-
-
-# --- perpetrator and attribution ------------------------------------------------------------
-
-_CLAIM = re.compile(
-    r"\bclaim(?:s|ed|ing)?\b|\btook responsibility|\bresponsib|\b(?:took|takes|taking|take) credit\b|"
-    r"\b(?:its|their) (?:men|fighters|forces|militants|members|mujahideen|soldiers)\b|"
-    r"\bsaid (?:that )?(?:it|its)\b",
-    re.I,
-)
-_NO_CLAIM = re.compile(
-    r"\b(?:not|never|yet to|no one has|nobody has)\s+(?:been\s+|yet\s+|publicly\s+)?claim\w*|"
-    r"\bunclaimed\b|\bno (?:group|one) (?:has )?claimed|\bno claim\b",
-    re.I,
-)
-_BLAME = re.compile(r"\bblam(?:e|es|ing)\s+(?:an?\s+|the\s+)?", re.I)
-_SUSPECT = re.compile(
-    r"\bsuspect\w*|\bblam(?:e|ed|es|ing)\b|\bhallmarks?\b|\bbelieved to\b|\bthought to\b|"
-    r"\bpresumed\b|\blikely\b",
-    re.I,
-)
-# "the group", "its men", "it claimed": a reference to a group named earlier.
-_GROUP_REFERENCE = re.compile(
-    r"\b(?:it|its|the (?:jihadist |militant |terrorist )?(?:group|organi[sz]ation|"
-    r"conglomerate|coalition|alliance|affiliate|branch|outfit|movement))\b",
-    re.I,
-)
-_STATE_ACTORS = frozenset(
-    {"Malian armed forces", "Burkinabe armed forces", "Nigerien armed forces", "French forces",
-     "MINUSMA", "G5 Sahel", "Wagner Group"}
-)  # fmt: skip
-_GENERIC = frozenset({"jihadists", "unidentified armed group", "al Qaeda", "Islamic State"})
-# Groups a later "it", "its men" or "the group" can refer back to.
-ARMED_GROUPS = frozenset(
-    {
-        "JNIM", "AQIM", "Ansar Dine", "Katiba Macina", "Al Mourabitoun", "ISGS", "ISWAP",
-        "Islamic State", "Boko Haram", "MNLA", "GATIA", "MSA", "Dan Na Ambassagou",
-    }
-)  # fmt: skip
-_STATE_TYPES = frozenset({IncidentType.military_operation, IncidentType.airstrike})
-_TARGET_LEAD = re.compile(
-    r"(?:\b(?:on|against|targeting|at|into)|\b(?:attack|ambush|killing|massacre|kidnapping|"
-    r"abduction|execution)\w*\s+of)\s+(?:the\s+|an?\s+)?$",
-    re.I,
-)
-
-
-@dataclass(frozen=True)
-class ActorMention:
-    canonical: str
-    start: int
-    end: int
-
-
-def _alias_pattern(alias: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in alias.split()]
-    return re.compile(r"(?<![\w])" + r"[^0-9A-Za-z]+".join(words) + r"(?![\w])", re.I)
-
-
-@cache
-def _alias_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    table = sorted(alias_table().items(), key=lambda kv: -len(kv[0]))
-    return tuple((alias, canonical, _alias_pattern(alias)) for alias, canonical in table)
-
-
-def actors_in(sentence: str) -> list[ActorMention]:
-    """Actors named in a sentence (offsets into it), longest alias first, none overlapping.
-
-    Short aliases ("IS", "FAN", "MSA") count only in capitals: "is" is a verb.
-    """
-    plain = strip_accents(sentence)
-    if len(plain) != len(sentence):
-        plain = sentence
-    hits: list[ActorMention] = []
-    for alias, canonical, pattern in _alias_patterns():
-        for m in pattern.finditer(plain):
-            if len(alias) <= 4 and not m.group(0).isupper():
-                continue
-            if any(m.start() < h.end and h.start < m.end() for h in hits):
-                continue
-            hits.append(ActorMention(canonical, m.start(), m.end()))
-    return sorted(hits, key=lambda h: h.start)
-
-
-def _as_target(sentence: str, mention: ActorMention) -> bool:
-    """Whether the actor stands where the attacked side does ("an ambush on Malian troops")."""
-    lead = sentence[max(0, mention.start - 30) : mention.start]
-    return bool(_TARGET_LEAD.search(lead)) and not re.search(r"\bblamed? on\s+(?:the\s+)?$", lead)
-
-
-def perpetrator_in(
-    sentence: str,
-    incident_type: IncidentType,
-    earlier_group: str | None,
-    target: str | None = None,
-) -> tuple[str | None, Attribution]:
-    """The perpetrator a sentence names or refers to, and how it is attributed.
-
-    ``earlier_group`` is the armed group named last before the sentence: "it claimed",
-    "its men" and "the group" refer to it.
-    """
-    folded_target = f" {fold(target)} " if target else ""
-    candidates = [
-        m
-        for m in actors_in(sentence)
-        if not _as_target(sentence, m)
-        and not (folded_target and f" {fold(sentence[m.start : m.end])} " in folded_target)
-    ]
-    named = [m for m in candidates if m.canonical not in _GENERIC | _STATE_ACTORS]
-    generic = [m for m in candidates if m.canonical in _GENERIC]
-    state = [m for m in candidates if m.canonical in _STATE_ACTORS]
-    claimed = bool(_CLAIM.search(sentence)) and not _NO_CLAIM.search(sentence)
-    # "a statement blaming a French military raid for ...": the blamed party did it.
-    for blame in _BLAME.finditer(sentence):
-        blamed = [m for m in candidates if blame.end() <= m.start <= blame.end() + 3]
-        if blamed:
-            return blamed[0].canonical, Attribution.attributed
-    perpetrator: str | None = None
-    refers_back = generic or not state or _GROUP_REFERENCE.search(sentence)
-    if named:
-        perpetrator = named[0].canonical
-    elif claimed and earlier_group and refers_back:
-        # "it claimed", "the jihadist group took credit", "the first claim was for ...":
-        # the claimant is the group named before.
-        perpetrator = earlier_group
-    elif generic:
-        perpetrator = generic[0].canonical
-    elif state and incident_type in _STATE_TYPES:
-        perpetrator = state[0].canonical  # an operation or strike by state forces
-    if perpetrator is None:
-        return None, Attribution.unknown
-    if claimed:
-        return perpetrator, Attribution.claimed
-    if _SUSPECT.search(sentence):
-        return perpetrator, Attribution.suspected
-    return perpetrator, Attribution.attributed
-
-
-def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
-    """The armed group (not a state force, not a generic word) named last before ``offset``:
-    whom "it claimed" refers to.  Both strategies resolve such references with it."""
-    start = max(0, offset - window)
-    mentions = [m for m in actors_in(text[start:offset]) if m.canonical in ARMED_GROUPS]
-    return mentions[-1].canonical if mentions else None
-
-
-# --- sources -----------------------------------------------------------------------------
-
-_REPORT_VERB = re.compile(
-    r"\b(?:confirm\w*|said|says|told|reported|reports|announced|acknowledged|stated)\b|"
-    r"\baccording to\b",
-    re.I,
-)
-_DENY_VERB = re.compile(r"\b(?:den(?:y|ied|ies)|reject\w*|refut\w*|disput\w*)\b", re.I)
-_SOURCE_NOUN = re.compile(
-    r"\b(?:(?:[A-Z][\w'’-]+|local|regional|security|military|government|hospital|medical|"
-    r"defen[cs]e)\s+)?(?:military|army|armed forces|forces|troops|officials?|authorities|"
-    r"ministry|government|spokes(?:man|woman|person)|UN|United Nations|MINUSMA|mission|"
-    r"residents|sources?|media|press|police|gendarmerie|witnesses|Barkhane|mayor|governor|"
-    r"staff|doctors?|army chief|command)\b"
-)
-_BETWEEN_SOURCE_AND_VERB = re.compile(
-    r"(?:(?:have|has|had|also|later|since|indeed|quickly|\w+ly)\s*){0,2}", re.I
-)
-_CLAIMANT_WORDS = re.compile(r"\b(?:it|its|the group|jihadists?|militants?)\b", re.I)
-
-
-def sources_in(sentences: list[str], claimant: str | None) -> tuple[str | None, str | None]:
-    """(confirmed_by, denied_by): a non-claimant source that reports or denies the event.
-
-    The source must stand right before its verb ("the Malian military confirmed") or
-    right after "according to".
-    """
-    confirmed_by: str | None = None
-    denied_by: str | None = None
-    claimant_aliases = {a for a, c in alias_table().items() if c == claimant} if claimant else set()
-    for sentence in sentences:
-        for verb in [*_DENY_VERB.finditer(sentence), *_REPORT_VERB.finditer(sentence)]:
-            if verb.group(0).lower().startswith("according"):
-                span = sentence[verb.end() : verb.end() + 50]
-                source = _SOURCE_NOUN.search(span)
-            else:
-                span = sentence[max(0, verb.start() - 45) : verb.start()]
-                nouns = list(_SOURCE_NOUN.finditer(span))
-                source = nouns[-1] if nouns else None
-                between = span[source.end() :].strip(" ,") if source else ""
-                if source and not _BETWEEN_SOURCE_AND_VERB.fullmatch(between):
-                    source = None  # the noun is not the verb's subject
-            if source is None:
-                continue
-            name = source.group(0).strip()
-            if _CLAIMANT_WORDS.fullmatch(name) or fold(name) in claimant_aliases:
-                continue
-            if _DENY_VERB.fullmatch(verb.group(0)):
-                denied_by = denied_by or name
-            else:
-                confirmed_by = confirmed_by or name
-    return confirmed_by, denied_by
 
 
 # --- target ------------------------------------------------------------------------------
@@ -376,7 +220,7 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
         return None
     if (
         actors
-        and all(a.canonical not in _STATE_ACTORS for a in actors)
+        and all(a.canonical not in STATE_ACTORS for a in actors)
         and len(actors) == len(target.split())
     ):
         return None
@@ -395,29 +239,15 @@ def target_in(sentence: str) -> str | None:
     return None
 
 
-_TARGET_KINDS: tuple[tuple[TargetType, re.Pattern[str]], ...] = (
-    (TargetType.peacekeepers, re.compile(r"\b(UN|U\.N\.|United Nations|peacekeep\w*|MINUSMA|blue helmets?)\b", re.I)),
-    (TargetType.foreign_military, re.compile(r"\b(French|Barkhane|Serval|G5|foreign|European|Takuba|Wagner|Russian|American|U\.S\.)\b", re.I)),
-    (TargetType.police, re.compile(r"\b(police\w*|gendarm\w*|customs)\b", re.I)),
-    (TargetType.prison, re.compile(r"\b(prisons?|jails?|inmates?|detention)\b", re.I)),
-    (TargetType.militia, re.compile(r"\b(militia\w*|dozos?|self-defen[cs]e|vigilantes?|Dan Na Ambassagou|GATIA|MSA)\b", re.I)),
-    (TargetType.militants, re.compile(r"\b(militants?|jihadists?|insurgents?|terrorists?|rebels?|MNLA|JNIM|ISGS)\b", re.I)),
-    (TargetType.government, re.compile(r"\b(officials?|mayors?|governors?|prefects?|ministers?|administrat\w*|town hall|deput(y|ies))\b", re.I)),
-    (TargetType.military, re.compile(r"\b(soldiers?|troops?|army|military|armed forces|base|camp|convoy|patrol|outpost|checkpoint|garrison|FAMa|national guard|barracks)\b|\b(Malian|Nigerien|Burkinabe|Burkinab\u00e9|Chadian|Mauritanian)\s+(vehicles?|trucks?|positions?)\b", re.I)),
-    (TargetType.civilians, re.compile(r"\b(civilians?|villagers?|residents?|herders?|farmers?|workers?|passengers?|worshippers?|children|women|traders?|merchants?|market|mosque|church|school|hotel|resort|restaurant|bus|village|people|tourists?|chiefs?|imams?|students?|teachers?)\b", re.I)),
-    (TargetType.infrastructure, re.compile(r"\b(bridges?|roads?|telecom\w*|antennas?|mines?|power|pipeline|dam|airport)\b", re.I)),
-)  # fmt: skip
-
-
 def target_type_of(target: str | None, incident_type: IncidentType | None = None) -> TargetType:
     """The kind of target from its words; a prison break with no target named hit a prison."""
     if not target:
         return (
             TargetType.prison if incident_type == IncidentType.prison_break else TargetType.unknown
         )
-    for kind, pattern in _TARGET_KINDS:
+    for kind, pattern in cue_table("target_kinds"):
         if pattern.search(target):
-            return kind
+            return TargetType(kind)
     return TargetType.other
 
 
@@ -438,9 +268,10 @@ _PLACE_PHRASE = re.compile(
 
 def location_phrase(sentence: str) -> str | None:
     """The place of an event as written: the first locative phrase ("near the town of X in
-    the Y region") that names a known place, or a town or village by its kind."""
+    the Y region", "at X") that names a known place, a town or village by its kind, or a
+    name the gazetteer lacks written where a place goes."""
     for m in _PLACE_PHRASE.finditer(sentence):
-        if m.group("kind") or find_places(m.group(0)):
+        if m.group("kind") or find_places(m.group(0)) or resolve_location(m.group(0)).place:
             return m.group(0)
     return None
 
@@ -448,12 +279,27 @@ def location_phrase(sentence: str) -> str | None:
 # --- date of the event, not of the statement ------------------------------------------------
 
 _STATEMENT_BEFORE = re.compile(
-    r"\b(?:statement|video|claim|communiqu\w*|message|release[sd]?|published|posted|issued|"
-    r"announced|said|says)\b[^.,;]{0,20}$",
+    r"\b(?:statement|video|claim\w*|communiqu\w*|message|release[sd]?|published|posted|issued|"
+    r"announced|said|says|responsibility|credit|account|toll|briefing|television|radio|told|"
+    r"reported|confirmed|denied)\b[^.;]{0,40}$",
     re.I,
 )
 
 
+_EVENT_NOUN_AFTER = re.compile(rf"^(?:['’]s)?\s+(?:[\w-]+\s+)?{_ATTACK_NOUN}|^['’]s\b", re.I)
+_EVENT_NOUN_BEFORE = re.compile(
+    rf"\b{_ATTACK_NOUN}(?:\s+(?!on\b|in\b)[\w'’-]+){{0,3}}\s+(?:on|in|late|early|of|that)?\s*$|"
+    r"\b(?:prison break|jailbreak|kidnapping|abduction|massacre|killings?)\s+(?:on\s+|in\s+)?$",
+    re.I,
+)
+# "took responsibility for the ambush on Sunday": a claim of an event already told (the
+# definite article) dated at the clause's end is the claim's date.
+_CLAIMED_KNOWN_EVENT = re.compile(
+    rf"\b(?:claim\w*|responsibility for|credit for|took responsibility)\s+(?:for\s+)?the\s+"
+    rf"(?:[\w-]+\s+)?{_ATTACK_NOUN}\s+(?:on\s+|late\s+|early\s+)?$",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"^\s*(?:[.;]|,\s+(?:saying|according|in a|via|through)|$)", re.I)
 _OTHER_EVENT_LEAD = re.compile(
     r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
 )
@@ -467,9 +313,15 @@ def event_date_text(sentence: str, published: dt.date | None) -> str | None:
     for mention in mentions:
         if lead and mention.start_offset < lead.end():
             continue  # "In addition to yesterday's assault, ...": another event's date
+        end = mention.start_offset + len(mention.text)
+        before = sentence[: mention.start_offset]
+        if _CLAIMED_KNOWN_EVENT.search(before) and _CLAUSE_END.match(sentence[end:]):
+            continue  # "JNIM claimed the ambush on Sunday.": the event was told before
+        if _EVENT_NOUN_AFTER.match(sentence[end:]) or _EVENT_NOUN_BEFORE.search(before):
+            return mention.text  # "Friday's ambush", "the March 8 raid", "the raid on Sunday"
         if not _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
             return mention.text
-    return mentions[0].text if mentions else None
+    return None
 
 
 # --- tactic -------------------------------------------------------------------------------

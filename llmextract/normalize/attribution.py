@@ -1,0 +1,455 @@
+"""Who did it, who says so, and who confirms or denies it, read from an event's sentences.
+
+Reporting tells these by roles, not by words alone: the *speaker* of a sentence ("..., the
+group said", "according to the army", "JNIM said on Telegram that its fighters ...") is a
+source; a *claim* is the perpetrator speaking of its own act; an *accused* party ("accused
+French troops of killing", "blamed on JNIM") is the perpetrator by attribution; a party
+that "repelled" an attack or is attacked ("an ambush on Malian troops") is not the
+attacker.  The cue words are in ``data/lexicon.json``; the actors and their kinds in
+``data/actors.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from llmextract.normalize.actors import actors_of_kind, alias_table, family_of
+from llmextract.normalize.lexicon import cue
+from llmextract.normalize.text import fold, strip_accents
+from llmextract.schema import Attribution, IncidentType, Stance
+
+STATE_ACTORS = actors_of_kind("state", "foreign")
+GENERIC_ACTORS = actors_of_kind("generic")
+# A family-level name ("Islamic State", "al Qaeda") says which organisation, not which branch.
+FAMILY_ACTORS = frozenset({"Islamic State", "al Qaeda"})
+# Groups a later "it", "its men" or "the group" can refer back to.
+ARMED_GROUPS = actors_of_kind("jihadist", "militia")
+STATE_TYPES = frozenset({IncidentType.military_operation, IncidentType.airstrike})
+
+# "the group", "its men", "it claimed": a reference to a group named earlier.
+_GROUP_REFERENCE = re.compile(
+    r"\b(?:it|its|the (?:jihadist |militant |terrorist |armed |islamist )?(?:group|organi[sz]ation|"
+    r"conglomerate|coalition|alliance|affiliate|branch|outfit|movement|militants|jihadists|"
+    r"insurgents))\b",
+    re.I,
+)
+_SELF_REFERENCE = re.compile(
+    r"\b(?:its|their|our) (?:men|fighters|forces|militants|members|mujahideen|soldiers|brothers|"
+    r"units|troops|lions|knights)\b|\bthe mujahideen\b",
+    re.I,
+)
+_TARGET_LEAD = re.compile(
+    r"(?:\b(?:on|against|targeting|at|into|attacked|ambushed|struck|hit|killing|killed|"
+    r"wounding|targeted|stormed|raided|overran)|\b(?:attack|ambush|killing|massacre|kidnapping|"
+    r"abduction|execution|assault|raid)\w*\s+(?:of|on))\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
+    re.I,
+)
+_DEFENDER_LEAD = re.compile(r"\b(?:repel\w*|repuls\w*|fought off|thwart\w*|foil\w*)\b", re.I)
+_STATE_AGENT_VERB = re.compile(
+    r"^(?![^.;:]{0,40}?\b(?:were|was|been|being|are|is|be)\s+(?:\w+\s+)?(?:killed|executed|shot|"
+    r"wounded|injured|attacked|ambushed|targeted))"
+    r"[^.;:]{0,130}?\b(?:killed|executed|shot|opened fire|rounded up|struck|bombed|attacked|"
+    r"raided|burned|torched|massacred|arrested|detained|carried out|conducted|launched|"
+    r"neutrali[sz]ed|eliminated|fired)\b",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|,\s+(?:while|but|and)\b")
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    canonical: str
+    start: int
+    end: int
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in alias.split()]
+    return re.compile(r"(?<![\w])" + r"[^0-9A-Za-z]+".join(words) + r"(?![\w])", re.I)
+
+
+@cache
+def _alias_patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    table = sorted(alias_table().items(), key=lambda kv: -len(kv[0]))
+    return tuple((alias, canonical, _alias_pattern(alias)) for alias, canonical in table)
+
+
+def actors_in(sentence: str) -> list[ActorMention]:
+    """Actors named in a sentence (offsets into it), longest alias first, none overlapping.
+
+    Short aliases ("IS", "FAN", "FAMa") count only with two capitals at least: "is" is a verb.
+    """
+    plain = strip_accents(sentence)
+    if len(plain) != len(sentence):
+        plain = sentence
+    hits: list[ActorMention] = []
+    for alias, canonical, pattern in _alias_patterns():
+        for m in pattern.finditer(plain):
+            if len(alias) <= 4 and sum(c.isupper() for c in m.group(0)) < 2:
+                continue
+            if any(m.start() < h.end and h.start < m.end() for h in hits):
+                continue
+            hits.append(ActorMention(canonical, m.start(), m.end()))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _as_target(sentence: str, mention: ActorMention) -> bool:
+    """Whether the actor stands where the attacked or defending side does ("an ambush on
+    Malian troops", "Nigerien soldiers repelled ...")."""
+    lead = sentence[max(0, mention.start - 30) : mention.start]
+    if _TARGET_LEAD.search(lead) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
+        return True
+    after = sentence[mention.end : mention.end + 40]
+    return bool(
+        re.match(
+            r"^[^.;,]{0,25}?\b(?:repel\w*|repuls\w*|fought off|thwart\w*|foil\w*)", after, re.I
+        )
+    )
+
+
+def _clause_gap(text: str) -> bool:
+    return bool(_CLAUSE_BREAK.search(text))
+
+
+OTHER_SPEAKER = "(a source)"
+
+
+def speakers(sentence: str, earlier_group: str | None = None) -> list[tuple[str | None, int]]:
+    """Who speaks in the sentence, with the offset of the speech cue: the actor (or "the
+    group", resolved to ``earlier_group``) right before a speech or claim cue, or right
+    after "according to"; ``OTHER_SPEAKER`` for a source that is no actor ("the army",
+    "security sources", "residents")."""
+    found: list[tuple[str | None, int]] = []
+    mentions = actors_in(sentence)
+    for verb in [*cue("speech").finditer(sentence), *cue("claim").finditer(sentence)]:
+        if verb.group(0).lower().startswith("according"):
+            after = sentence[verb.end() : verb.end() + 60]
+            actor = next((m for m in mentions if verb.end() <= m.start <= verb.end() + 8), None)
+            if actor is not None:
+                found.append((actor.canonical, verb.start()))
+            elif _GROUP_REFERENCE.match(after.strip()) and earlier_group:
+                found.append((earlier_group, verb.start()))
+            elif _source_name(after, True):
+                found.append((OTHER_SPEAKER, verb.start()))
+            continue
+        before = sentence[max(0, verb.start() - 60) : verb.start()]
+        actor = next(
+            (
+                m
+                for m in reversed(mentions)
+                if m.end <= verb.start()
+                and not _clause_gap(sentence[m.end : verb.start()])
+                and verb.start() - m.end <= 40
+            ),
+            None,
+        )
+        if actor is not None:
+            # "the jihadist group said": a generic name speaking is the group named before.
+            generic = actor.canonical in GENERIC_ACTORS and earlier_group
+            found.append((earlier_group if generic else actor.canonical, verb.start()))
+        elif re.search(
+            r"\b(?:it|the (?:\w+ )?(?:group|organi[sz]ation|militants|jihadists))\s+(?:\w+\s+)?$",
+            before,
+            re.I,
+        ):
+            found.append((earlier_group, verb.start()))
+        elif _source_name(before, False):
+            found.append((OTHER_SPEAKER, verb.start()))
+    return found
+
+
+def accused(sentence: str, candidates: list[ActorMention]) -> ActorMention | None:
+    """The party a sentence blames ("accused French troops of", "blamed on JNIM", "held the
+    army responsible", "JNIM was accused of")."""
+    for blame in cue("blame").finditer(sentence):
+        inside = [m for m in candidates if blame.start() < m.start and m.end < blame.end()]
+        if inside:
+            return inside[0]
+        after = [m for m in candidates if blame.end() <= m.start <= blame.end() + 12]
+        if after:
+            return after[0]
+        passive = re.search(
+            r"\b(?:was|were|is|are|been|being|stands?)\s+$", sentence[: blame.start()]
+        )
+        if passive:
+            before = [
+                m for m in candidates if m.end <= passive.start() and passive.start() - m.end <= 25
+            ]
+            if before:
+                return before[-1]
+    return None
+
+
+def _negated_claim(sentence: str) -> bool:
+    return bool(cue("no_claim").search(sentence))
+
+
+def _claims(sentence: str, perpetrator: str, earlier_group: str | None) -> bool:
+    """Whether the perpetrator itself claims the event in this sentence."""
+    if _negated_claim(sentence):
+        return False
+    said_by = {speaker for speaker, _ in speakers(sentence, earlier_group)} - {None}
+    family = family_of(perpetrator)
+    for speaker in said_by:
+        if speaker == perpetrator or (speaker in FAMILY_ACTORS and speaker == family):
+            return True
+    if said_by:
+        return False  # someone else speaks: "the army said its soldiers ..."
+    if perpetrator in STATE_ACTORS:
+        return False
+    return bool(cue("claim").search(sentence) or _SELF_REFERENCE.search(sentence))
+
+
+def perpetrator_in(
+    sentence: str,
+    incident_type: IncidentType,
+    earlier_group: str | None,
+    target: str | None = None,
+) -> tuple[str | None, Attribution]:
+    """The perpetrator a sentence names or refers to, and how it is attributed.
+
+    ``earlier_group`` is the armed group named last before the sentence: "it claimed",
+    "its men" and "the group" refer to it.
+    """
+    folded_target = f" {fold(target)} " if target else ""
+    mentions = actors_in(sentence)
+    speaking = {
+        m.start
+        for m in mentions
+        for _, at in speakers(sentence, earlier_group)
+        if 0 <= at - m.end <= 40
+    }
+    candidates = [
+        m
+        for m in mentions
+        if not _as_target(sentence, m)
+        and not (folded_target and f" {fold(sentence[m.start : m.end])} " in folded_target)
+    ]
+    blamed = accused(sentence, mentions)
+    if blamed is not None:
+        suspected = bool(
+            cue("suspect").search(sentence) or re.search(r"\bblamed on\b", sentence, re.I)
+        )
+        return blamed.canonical, Attribution.suspected if suspected else Attribution.attributed
+    named = [m for m in candidates if m.canonical not in GENERIC_ACTORS | STATE_ACTORS]
+    generic = [m for m in candidates if m.canonical in GENERIC_ACTORS]
+    state = [m for m in candidates if m.canonical in STATE_ACTORS and m.start not in speaking]
+    claim_words = bool(cue("claim").search(sentence) or _SELF_REFERENCE.search(sentence))
+    speaking_now = {speaker for speaker, _ in speakers(sentence, earlier_group)} - {None}
+    # "the group said it ...", "its men ...": the group named before, unless someone else
+    # is the one speaking ("the army said its soldiers ...").
+    refers_back = (
+        earlier_group is not None
+        and not _negated_claim(sentence)
+        and speaking_now <= {earlier_group}
+        and (claim_words or earlier_group in speaking_now)
+    )
+    perpetrator: str | None = None
+    if named:
+        perpetrator = named[0].canonical
+        if (
+            perpetrator in FAMILY_ACTORS
+            and earlier_group
+            and family_of(earlier_group) == perpetrator
+        ):
+            perpetrator = earlier_group  # "the Islamic State" claiming its Sahel branch's act
+    elif refers_back and (generic or not state or _GROUP_REFERENCE.search(sentence)):
+        perpetrator = earlier_group
+    elif state and (
+        incident_type in STATE_TYPES or _STATE_AGENT_VERB.match(sentence[state[0].end :])
+    ):
+        perpetrator = state[0].canonical  # an operation, strike or killing by state forces
+    elif generic:
+        perpetrator = generic[0].canonical
+    if perpetrator is None:
+        return None, Attribution.unknown
+    if _claims(sentence, perpetrator, earlier_group):
+        return perpetrator, Attribution.claimed
+    if cue("suspect").search(sentence):
+        return perpetrator, Attribution.suspected
+    return perpetrator, Attribution.attributed
+
+
+def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
+    """The armed group (not a state force, not a generic word) named last before ``offset``:
+    whom "it claimed" refers to.  A family-level name ("the Islamic State") counts only
+    when no branch of it was named."""
+    start = max(0, offset - window)
+    mentions = [m for m in actors_in(text[start:offset]) if m.canonical in ARMED_GROUPS]
+    if not mentions:
+        return None
+    last = mentions[-1].canonical
+    if last in FAMILY_ACTORS:
+        branch = next(
+            (
+                m.canonical
+                for m in reversed(mentions)
+                if family_of(m.canonical) == last and m.canonical != last
+            ),
+            None,
+        )
+        return branch or last
+    return last
+
+
+# --- sources -----------------------------------------------------------------------------
+
+_SOURCE_NOUN = re.compile(
+    r"\b(?:(?:[A-Z][\w'’-]+|local|regional|security|military|government|hospital|medical|"
+    r"defen[cs]e|interior|humanitarian|elected|village|community|religious|health|aid|"
+    r"judicial|several|two|three)\s+)?(?:military|army|armed forces|forces|troops|officials?|"
+    r"authorities|ministry|government|spokes(?:man|woman|person)|UN|United Nations|MINUSMA|"
+    r"mission|residents?|sources?|media|press|police|gendarmerie|witness(?:es)?|Barkhane|"
+    r"mayor|governor|staff|doctors?|army chief|command|general staff|office|survivors?|"
+    r"villagers|leaders?|chief|NGO|organi[sz]ation|association|agency|junta|state television|"
+    r"radio|communiqu[eé]|statement|monitor|observatory|group|colleagues|Embassy|"
+    r"Department|Coordinator|rapporteur|[A-Z]{3,6})\b"
+)
+# A statement, communiqué or message speaks for whoever issued it, so it names no speaker.
+_NEUTRAL_SOURCE = re.compile(
+    r"^(?:the |its |their |a |an |this |that )?(?:statement|communiqu[eé]|message|release|video|"
+    r"text|post|claim)$",
+    re.I,
+)
+_BETWEEN_SOURCE_AND_VERB = re.compile(
+    r"(?:(?:have|has|had|is|are|was|were|also|later|since|indeed|quickly|\w+ly|"
+    r"[,\s]+who[\w\s]{0,40}[,\s]+|\)|\(\w+\))\s*){0,3}",
+    re.I,
+)
+_CLAIMANT_WORDS = re.compile(
+    r"(?:the |its |their )?(?:it|its|group|jihadist group|jihadists?|militants?|fighters|"
+    r"statement|communiqu[eé]|message|claim)",
+    re.I,
+)
+_PASSIVE_DENIAL = re.compile(
+    r"\b(?:denied|rejected|refuted|disputed|contested|dismissed)\s+by\s+", re.I
+)
+
+
+def _source_name(span: str, verb_is_according: bool) -> str | None:
+    if verb_is_according:
+        source = _SOURCE_NOUN.search(span)
+        if source is None or _NEUTRAL_SOURCE.match(source.group(0).strip()):
+            return None
+        return source.group(0).strip()
+    nouns = list(_SOURCE_NOUN.finditer(span))
+    if not nouns:
+        return None
+    source = nouns[-1]
+    between = span[source.end() :].strip(" ,")
+    if not _BETWEEN_SOURCE_AND_VERB.fullmatch(between):
+        return None  # the noun is not the verb's subject
+    if _NEUTRAL_SOURCE.match(source.group(0).strip()):
+        return None
+    return source.group(0).strip()
+
+
+_OFFICIAL = re.compile(
+    r"\b(?:army|military|armed forces|ministry|government|general staff|governor|authorities|"
+    r"defen[cs]e|interior|state television|communiqu[eé]|junta|prefect|FAMa|police|gendarmerie|"
+    r"command|spokes(?:man|woman|person)|troops|forces)\b",
+    re.I,
+)
+_CONFIRM_VERB = re.compile(r"\b(?:confirm\w*|acknowledg\w*|verif\w*)", re.I)
+
+
+def _stance_of(name: str, verb: str) -> Stance:
+    """An official (army, ministry, government) speaking of an event confirms it; a confirm
+    verb confirms; anyone else (residents, security sources, media, NGOs) reports it."""
+    if _CONFIRM_VERB.match(verb) or _OFFICIAL.search(name):
+        return Stance.confirms
+    if any(m.canonical in STATE_ACTORS for m in actors_in(name)):
+        return Stance.confirms
+    return Stance.reports
+
+
+def sources_of(sentences: list[str], claimant: str | None) -> list[tuple[str, Stance]]:
+    """Every non-claimant source that reports, confirms or denies the event, in text order.
+
+    The source must stand right before its verb ("the Malian military confirmed"), right
+    after "according to", or after a passive denial ("denied by French forces").
+    """
+    found: list[tuple[str, Stance]] = []
+    claimant_aliases = {a for a, c in alias_table().items() if c == claimant} if claimant else set()
+
+    def is_claimant(name: str) -> bool:
+        folded = fold(name)
+        if _CLAIMANT_WORDS.fullmatch(name) or folded in claimant_aliases:
+            return True
+        return bool(claimant) and any(m.canonical == claimant for m in actors_in(name))
+
+    def add(name: str | None, stance: Stance) -> None:
+        if (
+            name
+            and not is_claimant(name)
+            and (fold(name), stance) not in {(fold(n), s) for n, s in found}
+        ):
+            found.append((name, stance))
+
+    for sentence in sentences:
+        for passive in _PASSIVE_DENIAL.finditer(sentence):
+            name = _source_name(sentence[passive.end() : passive.end() + 50], True)
+            if name is None:
+                name = _actor_subject(sentence, passive.end(), passive.end(), True)
+            add(name, Stance.denies)
+        for verb in [*cue("deny").finditer(sentence), *cue("confirm").finditer(sentence)]:
+            if _PASSIVE_DENIAL.match(sentence[verb.start() :]):
+                continue
+            according = verb.group(0).lower().startswith("according")
+            span = (
+                sentence[verb.end() : verb.end() + 50]
+                if according
+                else sentence[max(0, verb.start() - 60) : verb.start()]
+            )
+            name = (
+                _source_name(span, according)
+                or _actor_subject(sentence, verb.start(), verb.end(), according)
+                or _inverted_source(sentence, verb.start(), verb.end())
+            )
+            if name is None:
+                continue
+            denies = bool(cue("deny").fullmatch(verb.group(0)))
+            add(name, Stance.denies if denies else _stance_of(name, verb.group(0)))
+    return found
+
+
+def sources_in(sentences: list[str], claimant: str | None) -> tuple[str | None, str | None]:
+    """(confirmed_by, denied_by): the first source that reports or confirms the event, and
+    the first that denies it (``sources_of`` lists them all)."""
+    found = sources_of(sentences, claimant)
+    confirmed_by = next((n for n, s in found if s != Stance.denies), None)
+    denied_by = next((n for n, s in found if s == Stance.denies), None)
+    return confirmed_by, denied_by
+
+
+_INVERTED_VERBS = frozenset({"said", "says", "told", "added", "reported", "confirmed", "denied"})
+
+
+def _inverted_source(sentence: str, verb_start: int, verb_end: int) -> str | None:
+    """ "..., said the official", "..., added a security source": the speaker after its verb,
+    where the verb follows a comma or a closing quote."""
+    after = sentence[verb_end : verb_end + 50]
+    if sentence[verb_start:verb_end].lower() not in _INVERTED_VERBS:
+        return None
+    if not re.search(r"[,\"”’]\s*$", sentence[:verb_start]):
+        return None
+    source = _SOURCE_NOUN.search(after)
+    if source is None or not re.fullmatch(
+        r"\s*(?:the|a|an|one|two|several)?\s*", after[: source.start()]
+    ):
+        return None
+    if _NEUTRAL_SOURCE.match(source.group(0).strip()):
+        return None
+    return source.group(0).strip()
+
+
+def _actor_subject(sentence: str, verb_start: int, verb_end: int, according: bool) -> str | None:
+    """An actor named as the verb's subject ("FAMa said", "according to Barkhane")."""
+    for m in actors_in(sentence):
+        if according and verb_end <= m.start <= verb_end + 8:
+            return sentence[m.start : m.end]
+        if not according and 0 <= verb_start - m.end <= 3:
+            return sentence[m.start : m.end]
+    return None
