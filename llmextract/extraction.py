@@ -35,13 +35,21 @@ from llmextract.documents import Document
 from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
-from llmextract.normalize.attribution import last_group_before, perpetrator_in, sources_of
+from llmextract.normalize.actors import state_force_of
+from llmextract.normalize.attribution import (
+    STATE_TYPES,
+    last_group_before,
+    official_speaks,
+    perpetrator_in,
+    sources_of,
+)
 from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
     cue_types,
     distinct_incidents,
+    document_country,
     draft_to_incident,
 )
 from llmextract.normalize.rules import (
@@ -57,7 +65,7 @@ from llmextract.normalize.rules import (
 )
 from llmextract.normalize.text import fold
 from llmextract.prompts import Prompt
-from llmextract.schema import Extraction, Incident, Stance
+from llmextract.schema import Attribution, Extraction, Incident, Stance
 from llmextract.segments import (
     Sentence,
     StoryUnits,
@@ -86,8 +94,11 @@ MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400, "events": 300}
 # word at all cannot tell an event; skipping it saves a call (bylines, tags, appeals).
 def _names_event(text: str) -> bool:
     """A sentence that can tell one event: a violence word, and no aggregate ("more than 400
-    killed since the start of the year", "according to a count by ...")."""
-    return bool(cue("event_words").search(text)) and not cue("aggregate").search(text)
+    killed since the start of the year") or trend, threat or method ("we expect attacks
+    to continue", "a video warning drivers")."""
+    return bool(cue("event_words").search(text)) and not (
+        cue("aggregate").search(text) or cue("not_an_event").search(text)
+    )
 
 
 def is_candidate(passage_text: str) -> bool:
@@ -161,12 +172,16 @@ def article_body(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def read_passages(
-    doc: Document, passage_chars: int
+    doc: Document, passage_chars: int, *, strict: bool = False
 ) -> tuple[Sentence | None, list[list[Sentence]]]:
-    """The article's headline and those passages of its body that could tell violence."""
+    """The article's headline and those passages of its body that could tell violence;
+    ``strict``: only passages with a sentence that can tell one event (the ``events``
+    strategy keeps no other, so asking about the rest is a wasted call)."""
     sentences = article_body(split_sentences(doc.text))
     headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
     passages = group_passages(sentences, max_chars=passage_chars)
+    if strict:
+        return headline, [p for p in passages if any(_names_event(s.text) for s in p)]
     return headline, [p for p in passages if is_candidate(" ".join(s.text for s in p))]
 
 
@@ -312,11 +327,16 @@ def event_block(
 
 
 def draft_from_rules(
-    tag: EventTag, block: list[Sentence], text: str, published: dt.date | None
+    tag: EventTag,
+    block: list[Sentence],
+    text: str,
+    published: dt.date | None,
+    said: list[Sentence] | None = None,
 ) -> tuple[IncidentDraft, list[tuple[str, Stance]]]:
     """An incident draft read from the event's sentences (the model gave type and target),
-    and every source the sentences quote.  ``text`` is the document as rules read it
-    (datelines blanked), at the sentences' offsets."""
+    and every source the sentences quote (``said``: further sentences read for sources
+    only).  ``text`` is the document as rules read it (datelines blanked), at the
+    sentences' offsets."""
     texts = [text[s.start : s.end] for s in block]
     first = texts[0]
     earlier = last_group_before(text, block[0].start)
@@ -331,12 +351,17 @@ def draft_from_rules(
         if perpetrator is not None:
             break
         perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
-    sources = sources_of(texts, perpetrator)
+    if perpetrator is None and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
+        # "The army said a drone strike near X neutralised ...": the state tells its own
+        # operation; whose army, the document's country says.
+        perpetrator = state_force_of(document_country(text))
+        attribution = Attribution.claimed if perpetrator else attribution
+    sources = sources_of([*texts, *(text[s.start : s.end] for s in said or [])], perpetrator)
     target = target or victims_in(texts)
     draft = IncidentDraft(
         incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
         date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
-        location_text=location_phrase(first),
+        location_text=next((p for t in texts if (p := location_phrase(t))), None),
         perpetrator=perpetrator,
         attribution=attribution,
         target=target,
@@ -381,7 +406,7 @@ def tag_passage(
 def extract_events(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
-    headline, passages = read_passages(doc, passage_chars)
+    headline, passages = read_passages(doc, passage_chars, strict=True)
     units = story_units(doc.text, doc.published)
     published = doc.published.isoformat() if doc.published else None
     events: list[tuple[EventTag, list[Sentence]]] = []
@@ -410,15 +435,45 @@ def extract_events(
             block = event_block(passage, sentence, event_indexes, follow_indexes, units=units)
             events.append((tag, block))
     reading = blank_datelines(doc.text)
-    incidents = [_incident_from_event(tag, block, doc, reading) for tag, block in events]
+    said = said_about(events, split_sentences(doc.text), units)
+    incidents = [
+        _incident_from_event(tag, block, doc, reading, extra)
+        for (tag, block), extra in zip(events, said, strict=True)
+    ]
     return distinct_incidents(incidents, headline.end if headline else 0, units)
 
 
+def said_about(
+    events: list[tuple[EventTag, list[Sentence]]],
+    sentences: list[Sentence],
+    units: StoryUnits,
+    *,
+    most: int = 5,
+) -> list[list[Sentence]]:
+    """For each event, the sentences after its block and before the next event's sentence
+    (at most ``most``, within its story): where reporting says who told it ("A municipal
+    official told our station ...", "..., residents said.")."""
+    starts = sorted(block[0].index for _, block in events)
+    result: list[list[Sentence]] = []
+    for _, block in events:
+        first = block[0]
+        following = [i for i in starts if i > first.index]
+        stop = following[0] if following else len(sentences)
+        taken = {s.index for s in block}
+        extra = [
+            s
+            for s in sentences[first.index + 1 : stop]
+            if s.index not in taken and units.same(first.start, s.start)
+        ]
+        result.append(extra[:most])
+    return result
+
+
 def _incident_from_event(
-    tag: EventTag, block: list[Sentence], doc: Document, reading: str
+    tag: EventTag, block: list[Sentence], doc: Document, reading: str, said: list[Sentence]
 ) -> Incident:
     sentence = block[0]
-    draft, sources = draft_from_rules(tag, block, reading, doc.published)
+    draft, sources = draft_from_rules(tag, block, reading, doc.published, said)
     label = f"{tag.type.value} on {draft.target or 'unknown'}"
     return draft_to_incident(
         draft,

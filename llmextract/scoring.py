@@ -387,7 +387,9 @@ def _values_equal(kind: str, gold: Any, pred: Any, precision: str) -> bool:
     if gold is None or pred is None:
         return gold is None and pred is None
     if kind == "name":
-        return fold(str(gold)) == fold(str(pred))
+        # "Bani Bangou" / "Banibangou", "Gorom Gorom" / "Gorom-Gorom": one name, spaced
+        # differently by different outlets and gazetteers.
+        return fold(str(gold)).replace(" ", "") == fold(str(pred)).replace(" ", "")
     if kind == "actor":
         return fold(canonical_actor(str(gold)) or "") == fold(canonical_actor(str(pred)) or "")
     if kind == "text":

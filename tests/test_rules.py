@@ -357,17 +357,17 @@ PERPETRATORS: dict[str, list[tuple[Any, ...]]] = {
         (
             "Unknown gunmen shot dead a village chief in Ansongo.",
             "JNIM",
-            ("unidentified armed group", A.attributed),
+            ("unidentified armed group", A.unknown),
         ),
         (
             "Armed men on motorbikes killed five herders near Tera on Friday.",
             "ISGS",
-            ("unidentified armed group", A.attributed),
+            ("unidentified armed group", A.unknown),
         ),
         (
             "Unidentified attackers set fire to the town hall in Arbinda.",
             "JNIM",
-            ("unidentified armed group", A.attributed),
+            ("unidentified armed group", A.unknown),
         ),
     ],
     "suspected": [
@@ -935,10 +935,10 @@ def test_a_place_or_area_is_not_a_target(target: str, sentence: str) -> None:
         # Elsewhere, "of X" is X at work.
         (
             "The tactics of the gunmen suggested a well-trained unit.",
-            ("unidentified armed group", A.attributed),
+            ("unidentified armed group", A.unknown),
         ),
         ("A convoy of the jihadists crossed the river at dawn.", ("jihadists", A.attributed)),
-        ("Most of the attackers fled on motorbikes.", ("unidentified armed group", A.attributed)),
+        ("Most of the attackers fled on motorbikes.", ("unidentified armed group", A.unknown)),
     ],
 )
 def test_a_group_after_of_is_the_attacked_side_only_after_an_attack_word(

@@ -652,3 +652,19 @@ def test_repository_gold_scores_one_against_itself() -> None:
         assert result["summary"][key] in (1.0, None), key
     assert result["summary"]["incident_f1"] == 1.0
     assert all(GoldFile.model_validate_json(p.read_text("utf-8")) for p in gold_dir.glob("*.json"))
+
+
+@pytest.mark.parametrize(
+    ("gold_place", "predicted", "same"),
+    [
+        ("Banibangou", "Bani Bangou", True),
+        ("Gorom-Gorom", "Gorom Gorom", True),
+        ("Ségou", "Segou", True),
+        ("Boni", "Bani", False),
+    ],
+)
+def test_place_names_fold_case_accents_and_spacing(
+    gold_place: str, predicted: str, same: bool
+) -> None:
+    gold = GoldIncident(incident_type="ied", place=gold_place)
+    assert field_correct("place", gold, Incident(incident_type="ied", place=predicted)) is same

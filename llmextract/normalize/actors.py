@@ -29,6 +29,7 @@ class ActorEntry:
     kind: str
     family: str | None
     aliases: tuple[str, ...]
+    country: str | None = None
 
 
 @cache
@@ -44,13 +45,22 @@ def actor_entries() -> dict[str, ActorEntry]:
         if data.get("kind") not in ACTOR_KINDS:
             raise ValueError(f"actors.json: {canonical!r} has no kind among {sorted(ACTOR_KINDS)}")
         aliases = (canonical, *data.get("aliases", []))
-        entries[canonical] = ActorEntry(canonical, data["kind"], data.get("family"), aliases)
+        entries[canonical] = ActorEntry(
+            canonical, data["kind"], data.get("family"), aliases, data.get("country")
+        )
     return entries
 
 
 def actors_of_kind(*kinds: str) -> frozenset[str]:
     """Canonical names whose kind is one of ``kinds`` ("state", "foreign", ...)."""
     return frozenset(e.canonical for e in actor_entries().values() if e.kind in kinds)
+
+
+def state_force_of(country: str | None) -> str | None:
+    """The national armed forces of a country ("Mali" -> "Malian armed forces")."""
+    return next(
+        (e.canonical for e in actor_entries().values() if e.country and e.country == country), None
+    )
 
 
 def family_of(canonical: str | None) -> str | None:

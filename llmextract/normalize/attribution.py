@@ -26,6 +26,7 @@ GENERIC_ACTORS = actors_of_kind("generic")
 FAMILY_ACTORS = frozenset({"Islamic State", "al Qaeda"})
 # Groups a later "it", "its men" or "the group" can refer back to.
 ARMED_GROUPS = actors_of_kind("jihadist", "militia")
+UNIDENTIFIED = "unidentified armed group"
 STATE_TYPES = frozenset({IncidentType.military_operation, IncidentType.airstrike})
 
 # "the group", "its men", "it claimed": a reference to a group named earlier.
@@ -193,8 +194,8 @@ def _claims(sentence: str, perpetrator: str, earlier_group: str | None) -> bool:
     said_by = {speaker for speaker, _ in speakers(sentence, earlier_group)} - {None}
     family = family_of(perpetrator)
     for speaker in said_by:
-        if speaker == perpetrator or (speaker in FAMILY_ACTORS and speaker == family):
-            return True
+        if speaker == perpetrator or (family is not None and family_of(speaker) == family):
+            return True  # the group, or its organisation ("the Islamic State claimed ...")
     if said_by:
         return False  # someone else speaks: "the army said its soldiers ..."
     if perpetrator in STATE_ACTORS:
@@ -248,7 +249,10 @@ def perpetrator_in(
     )
     perpetrator: str | None = None
     if named:
-        perpetrator = named[0].canonical
+        # A branch named beside its organisation ("the Islamic State, writing as Islamic
+        # State Sahel Province") is the more precise name.
+        branches = [m for m in named if m.canonical not in FAMILY_ACTORS]
+        perpetrator = (branches or named)[0].canonical
         if (
             perpetrator in FAMILY_ACTORS
             and earlier_group
@@ -269,7 +273,21 @@ def perpetrator_in(
         return perpetrator, Attribution.claimed
     if cue("suspect").search(sentence):
         return perpetrator, Attribution.suspected
+    if perpetrator == UNIDENTIFIED:
+        return perpetrator, Attribution.unknown  # "gunmen": nobody says who they were
     return perpetrator, Attribution.attributed
+
+
+def official_speaks(sentence: str) -> bool:
+    """Whether an army, ministry or government speaks in the sentence ("the army said")."""
+    for verb in cue("speech").finditer(sentence):
+        before = sentence[max(0, verb.start() - 60) : verb.start()]
+        name = _source_name(before, False) or _source_name(
+            sentence[verb.end() : verb.end() + 60], True
+        )
+        if name and _OFFICIAL.search(name):
+            return True
+    return False
 
 
 def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
@@ -299,13 +317,13 @@ def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
 _SOURCE_NOUN = re.compile(
     r"\b(?:(?:[A-Z][\w'’-]+|local|regional|security|military|government|hospital|medical|"
     r"defen[cs]e|interior|humanitarian|elected|village|community|religious|health|aid|"
-    r"judicial|several|two|three)\s+)?(?:military|army|armed forces|forces|troops|officials?|"
+    r"judicial|several|two|three)\s+)?(?i:military|army|armed forces|forces|troops|officials?|"
     r"authorities|ministry|government|spokes(?:man|woman|person)|UN|United Nations|MINUSMA|"
     r"mission|residents?|sources?|media|press|police|gendarmerie|witness(?:es)?|Barkhane|"
     r"mayor|governor|staff|doctors?|army chief|command|general staff|office|survivors?|"
     r"villagers|leaders?|chief|NGO|organi[sz]ation|association|agency|junta|state television|"
     r"radio|communiqu[eé]|statement|monitor|observatory|group|colleagues|Embassy|"
-    r"Department|Coordinator|rapporteur|[A-Z]{3,6})\b"
+    r"Department|Coordinator|rapporteur)\b|\b[A-Z]{3,6}\b"
 )
 # A statement, communiqué or message speaks for whoever issued it, so it names no speaker.
 _NEUTRAL_SOURCE = re.compile(

@@ -157,6 +157,15 @@ QUANTITY_WORDS: dict[str, int | None] = {
     "heavy": None,
     "some": None,  # "some soldiers": only reached when no figure follows ("some 20" above)
 }
+# Figures that only a plural quantity word gives ("dozens" = 12, "hundreds" = 100): a
+# stated number about the same victims is the better reading.
+_PLURAL_QUANTITIES = ("dozens", "tens", "hundreds", "thousands")
+VAGUE_FIGURES: frozenset[int] = frozenset(
+    value
+    for word, value in QUANTITY_WORDS.items()
+    if value is not None
+    and (word.split()[-1] in _PLURAL_QUANTITIES or word.startswith(("several ", "a few ")))
+)
 
 # Whole values that mean "nobody": zero.
 ZERO_WORDS: dict[str, int] = {

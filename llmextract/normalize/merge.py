@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 from llmextract.normalize.actors import actors_of_kind, family_of
+from llmextract.normalize.counts import VAGUE_FIGURES
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -241,8 +242,15 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
 
 
 def _merged_count(first: Incident, second: Incident, name: str) -> int | None:
+    """The higher of two figures from sources other than the claimant; a claim's figure
+    only when nobody else gives one.  A vague word's figure ("dozens" = 12) yields to a
+    stated number, whichever is higher."""
     values = [(getattr(i, name), _claimed_counts(i)) for i in (first, second)]
     plain = [v for v, claimed in values if v is not None and not claimed]
+    if len(plain) == 2 and plain[0] != plain[1] and VAGUE_FIGURES & set(plain):
+        exact = [v for v in plain if v not in VAGUE_FIGURES]
+        if exact:
+            return exact[0]
     if plain:
         return max(plain)
     claimed = [v for v, _ in values if v is not None]

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from llmextract.normalize.text import fold
+from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import GeoPrecision
 
 PlaceKind = Literal["place", "admin1", "country"]
@@ -366,7 +366,8 @@ _DESCRIBED_AFTER = re.compile(
 )
 # "gunmen attacked X", "stormed X": a capitalised object of an attack verb is a place.
 _ATTACKED_END = re.compile(
-    r"(?:\b(?:attacked|stormed|raided|overran|besieged|entered|surrounded|shelled|bombed)"
+    r"(?:\b(?:attacked|stormed|raided|overran|besieged|entered|surrounded|shelled|bombed|struck|"
+    r"hit|targeted)"
     r"|\b(?:attack|raid|assault|ambush|strike|massacre|killings?)s?\s+(?:on|in|at|against))\s+"
     r"(?:the\s+)?(?:(?:village|town|locality|commune|hamlet)\s+of\s+)?$",
     re.I,
@@ -509,6 +510,46 @@ def _scan(text: str) -> list[_Mention]:
     return mentions
 
 
+@cache
+def _admin2_table() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    """Second-level divisions ("Loroum province", "the Filingué department", "Bankass
+    cercle") and their (country code, region name), from ``data/admin2.json``."""
+    raw = json.loads(resources.files("llmextract.data").joinpath("admin2.json").read_text("utf-8"))
+    regions: dict[str, tuple[str, str]] = {}
+    for cc, by_region in raw.items():
+        if cc.startswith("_"):
+            continue
+        for region_name, divisions in by_region.items():
+            for name in divisions:
+                regions[fold(name)] = (cc, region_name)
+    names = "|".join(sorted((re.escape(strip_accents(n)) for n in regions), key=len, reverse=True))
+    kind = r"(?:province|department|d[eé]partement|cercle|prefecture)"
+    pattern = re.compile(
+        rf"\b(?P<a>{names})\s+{kind}\b|\b{kind}\s+of\s+(?P<b>{names})\b", re.IGNORECASE
+    )
+    return pattern, regions
+
+
+def _admin2_region(text: str, hint: str | None) -> tuple[_Entry | None, set[int]]:
+    """The region of the first second-level division the text names as one."""
+    pattern, regions = _admin2_table()
+    plain = strip_accents(text)
+    for m in pattern.finditer(plain if len(plain) == len(text) else text):
+        name = m.group("a") or m.group("b")
+        cc, region_name = regions[fold(name)]
+        if hint and cc != hint:
+            continue
+        entries = [
+            e
+            for e in _gazetteer().index.get(fold(region_name), ())
+            if e.place.kind == "admin1" and e.cc == cc
+        ]
+        if entries:
+            start = m.start("a") if m.group("a") else m.start("b")
+            return entries[0], {start}
+    return None, set()
+
+
 def _is_region_word(text: str, m: _Mention) -> bool:
     """ "the Mopti region", "region of Mopti", "the Mopti and Ségou regions"."""
     after = text[m.end :]
@@ -533,7 +574,8 @@ def _country_mentions(text: str, mentions: list[_Mention]) -> tuple[set[str], se
     demonyms: set[str] = set()
     for m in mentions:
         if m.demonym:
-            demonyms.add(m.demonym)
+            if not _BORDER_AFTER.match(text[m.end :]):  # "near the Malian border"
+                demonyms.add(m.demonym)
             continue
         countries = _kinds(m, "country")
         if not countries:
@@ -638,6 +680,9 @@ def _resolve(text: str, *, strict: bool) -> Location:
             region_mentions.add(m.start)
             if region is None:
                 region = min(admin1, key=lambda e: _rank(e, hint, frozenset(), True))
+    if region is None:
+        region, admin2_starts = _admin2_region(text, hint)
+        region_mentions |= admin2_starts
     region_codes = frozenset({(region.cc, region.a1)}) if region and region.a1 else frozenset()
     place_hint = region.cc if region else hint
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import canonical_actor
-from llmextract.normalize.attribution import actors_in, last_group_before
+from llmextract.normalize.attribution import UNIDENTIFIED, actors_in, last_group_before
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import (
     DateMention,
@@ -155,7 +155,7 @@ def resolve_perpetrator(
             perpetrator = named
     if perpetrator is None:
         attribution = Attribution.unknown
-    elif attribution == Attribution.unknown:
+    elif attribution == Attribution.unknown and perpetrator != UNIDENTIFIED:
         attribution = Attribution.attributed
     return perpetrator, attribution
 
@@ -254,11 +254,14 @@ def draft_to_incident(
         date_text, dates = resolve_dates(draft.date_text, text, mention, published)
     # The place must be in the mention's own sentence: small models copy a neighbour's.
     location_text = grounded_phrase(draft.location_text, sentence)
-    location = with_demonym_country(
-        consistent_with_context(
-            resolve_location(location_text, fallback_text=sentence), window, text
+    location = with_document_country(
+        with_demonym_country(
+            consistent_with_context(
+                resolve_location(location_text, fallback_text=sentence), window, text
+            ),
+            sentence,
         ),
-        sentence,
+        text,
     )
     perpetrator, attribution = resolve_perpetrator(draft, text, mention)
     sources, confirmation = sources_and_confirmation(
@@ -341,6 +344,30 @@ _COUNTRY_WORDS = {
 
 def countries_named(text: str) -> set[str]:
     return {country for country, pattern in _COUNTRY_WORDS.items() if pattern.search(text)}
+
+
+@lru_cache(maxsize=8)
+def document_country(text: str) -> str | None:
+    """The country a document is about: named (or its people named) at least twice as
+    often as any other; None for a regional round-up."""
+    counts = sorted(
+        ((len(pattern.findall(text)), country) for country, pattern in _COUNTRY_WORDS.items()),
+        reverse=True,
+    )
+    (top, country), (second, _) = counts[0], counts[1]
+    return country if top >= 2 and top >= 2 * second else None
+
+
+def with_document_country(location: Location, document: str) -> Location:
+    """A place the gazetteer lacks, or an event with no place, in a document about one
+    country is in that country."""
+    if location.country or location.admin1:
+        return location
+    country = document_country(document)
+    if country is None:
+        return location
+    precision = location.geo_precision if location.place else GeoPrecision.country
+    return replace(location, country=country, geo_precision=precision)
 
 
 def consistent_with_context(location: Location, window: str, document: str = "") -> Location:

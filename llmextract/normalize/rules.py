@@ -31,21 +31,26 @@ _QUALIFIER = (
     r"up to|another|a further|an additional|a total of|as many as)\s+)?"
 )
 _FIGURE = rf"(?:a dozen|a handful|dozens|scores|hundreds|{NUMBER_PATTERN})"
+_DETERMINER = r"(?:our|their|his|her|its|the)(?![\w-])"
 _NUM = rf"(?P<num>{_QUALIFIER}{_FIGURE})"
 # Up to three words between a figure and its verb ("two Malian gendarmes were"), none of
 # them a clause break.
 _NOT_IN_NOUN_PHRASE = (
     r"(?!(?:killed|dead|died|wounded|injured|hurt|kidnapped|abducted|captured|seized|and|or|"
-    r"but|while|who|which|that|in|on|at|near|during|after)\b)"
+    r"but|while|who|which|that|in|on|at|near|during|after|were|was|are|is|been|neutrali[sz]ed)\b)"
 )
 _WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?)"
-_BE = r"(?:(?:were|was|have been|had been|are|is|being)\s+)?"
+_BE = r"(?:(?:were|was|have been|had been|are|is|being)\s+)?(?:\w+ly\s+)?"
 _PERSONS = re.compile(
     r"\b(soldiers?|troops?|people|civilians?|persons?|gendarmes?|police\w*|officers?|"
     r"peacekeepers?|villagers?|residents?|herders?|farmers?|fighters?|militants?|jihadists?|"
     r"attackers?|assailants?|terrorists?|insurgents?|gunmen|members?|workers?|passengers?|"
     r"children|women|men|guards?|personnel|others?|hostages?|prisoners?|staff|chiefs?|"
-    r"traders?|merchants?|students?|teachers?|officials?|employees?|drivers?|miners?)\b",
+    r"traders?|merchants?|students?|teachers?|officials?|employees?|drivers?|miners?|"
+    r"schoolchildren|pupils?|worshippers?|volunteers?|nurses?|midwi(?:fe|ves)|herdsmen|refugees?|"
+    r"inmates?|detainees?|policem[ae]n|villagers?|displaced people|health workers?|aid workers?|"
+    r"councillors?|mayors?|imams?|pastors?|priests?|catechists?|relatives?|sons?|daughters?|"
+    r"colleagues?|journalists?|doctors?|brothers?|husbands?|wives|wife)\b",
     re.I,
 )
 _ATTACKERS = re.compile(
@@ -55,17 +60,21 @@ _ATTACKERS = re.compile(
 )
 
 _VERB_FIRST = {
-    "killed": r"\b(?:kill(?:ed|ing|s)?|slay(?:ing)?|slew|execut(?:ed|ing))\s+",
+    "killed": r"\b(?:kill(?:ed|ing|s)?|slay(?:ing)?|slew|execut(?:ed|ing)|shot dead|gunned down|"
+    r"neutrali[sz](?:ed|ing))\s+",
     "wounded": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|es?))\s+",
     "kidnapped": r"\b(?:kidnapp?(?:ed|ing)?|abduct(?:ed|ing)?|captur(?:ed|ing)|seiz(?:ed|ing)|"
     r"took|taking|(?:abduction|kidnapping)s?(?:\s+(?:on|late|early)\s+\w+)?\s+of)\s+",
 }
 _VERB_AFTER = {
-    "killed": r"(?:killed|dead|died|slain|executed|massacred|lost their lives|perished)\b",
+    "killed": r"[\"“”']?(?:killed|dead|died|slain|executed|massacred|lost their lives|perished|"
+    r"neutrali[sz]ed|eliminated)\b",
     "wounded": r"(?:wounded|injured|hurt)\b",
     "kidnapped": r"(?:kidnapped|abducted|taken hostage|held hostage|captured|seized)\b",
 }
-_LEFT_DEAD = re.compile(rf"\b(?:left|leaving)\s+{_NUM}\s+{_WORDS}dead\b", re.I)
+_LEFT_DEAD = re.compile(
+    rf"\b(?:left|leaving)\s+(?:behind\s+)?{_NUM}(?:\s*\(\d+\))?\s+{_WORDS}dead\b", re.I
+)
 _TOLL = re.compile(
     rf"\b(?:(?:death\s+)?toll\s+(?:of|at|rose to|to|reached|stood at|climbed to|now stands at)"
     rf"|put the (?:death\s+)?toll at|gave a (?:death\s+)?toll of"
@@ -117,9 +126,14 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
         found.append(CountPhrase(field, phrase.strip(), value, words.strip()))
 
     for field, verb in _VERB_FIRST.items():
-        pattern = re.compile(verb + _NUM + r"(?P<words>(?:\s+[\w'’-]+){0,3})", re.I)
+        number = rf"(?P<num>{_QUALIFIER}{_FIGURE}|{_DETERMINER})"
+        pattern = re.compile(verb + number + r"(?P<words>(?:\s+[\w'’-]+){0,3})", re.I)
         for m in pattern.finditer(sentence):
             words = m.group("words")
+            if re.fullmatch(r"(?:our|their|his|her|its|the)", m.group("num").strip(), re.I):
+                if _one_person(words):
+                    add(field, "a", words)
+                continue
             if field == "kidnapped" and not _PERSONS.search(words):
                 continue  # "capturing weapons", "took control"
             if re.fullmatch(r"an?", m.group("num").strip(), re.I) and not _PERSONS.search(words):
@@ -208,6 +222,14 @@ _GEOGRAPHY = re.compile(
 )
 
 
+_NOT_A_TARGET = re.compile(
+    r"\b(?:\d+\s*(?:km|kilomet\w+|miles?)|motorbikes?|motorcycles?|pick-?ups?|vehicles? of the "
+    r"attackers|foot|night|dawn|morning|evening|afternoon|hours?)\b",
+    re.I,
+)
+_POSSESSIVE_LEAD = re.compile(r"^(?:their|its|his|her|our)\s+", re.I)
+
+
 def usable_target(target: str | None, sentence: str, perpetrator: str | None = None) -> str | None:
     """A model's target, kept if it is the sentence's words for who or what was attacked:
     not the attack itself ("IED attack"), not the attacker, not only a place name."""
@@ -215,6 +237,9 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
         return None
     if _ATTACK_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
         return None
+    if find_dates(target, None) or _NOT_A_TARGET.search(target):
+        return None  # "Sunday", "about 15 km", "motorbikes": when, how far, how
+    target = _POSSESSIVE_LEAD.sub("", target.strip())
     actors = actors_in(target)
     if actors and perpetrator and any(a.canonical == perpetrator for a in actors):
         return None
@@ -231,11 +256,13 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
 
 
 def target_in(sentence: str) -> str | None:
-    """The attacked party as written after "attack on ..." or "ambushed ..."."""
+    """The attacked party as written after "attack on ..." or "ambushed ...": the first
+    such phrase that names a party, not a time ("an attack on Sunday") or a place."""
     for pattern in (_TARGET_AFTER, _TARGET_OBJECT, _TARGET_COMPOUND):
-        m = pattern.search(sentence)
-        if m:
-            return m.group("target").strip()
+        for m in pattern.finditer(sentence):
+            target = usable_target(m.group("target").strip(), sentence)
+            if target:
+                return target
     return None
 
 
@@ -299,7 +326,9 @@ _CLAIMED_KNOWN_EVENT = re.compile(
     rf"(?:[\w-]+\s+)?{_ATTACK_NOUN}\s+(?:on\s+|late\s+|early\s+)?$",
     re.I,
 )
-_CLAUSE_END = re.compile(r"^\s*(?:[.;]|,\s+(?:saying|according|in a|via|through)|$)", re.I)
+_CLAUSE_END = re.compile(
+    r"^\s*(?:[.;]|,?\s+(?:saying|according|in a|in an|via|through|on Telegram|on social)|$)", re.I
+)
 _OTHER_EVENT_LEAD = re.compile(
     r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
 )
