@@ -37,6 +37,7 @@ from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
 from llmextract.normalize.actors import state_force_of
 from llmextract.normalize.attribution import (
+    STATE_ACTORS,
     STATE_TYPES,
     last_group_before,
     official_speaks,
@@ -57,6 +58,7 @@ from llmextract.normalize.rules import (
     event_date_text,
     is_follow_up,
     location_phrase,
+    militants_in,
     supported_type,
     target_in,
     target_type_of,
@@ -357,6 +359,8 @@ def draft_from_rules(
         perpetrator = state_force_of(document_country(text))
         attribution = Attribution.claimed if perpetrator else attribution
     sources = sources_of([*texts, *(text[s.start : s.end] for s in said or [])], perpetrator)
+    if tag.type in STATE_TYPES and perpetrator in STATE_ACTORS:
+        target = target or militants_in(texts) or victims_in(texts)
     target = target or victims_in(texts)
     draft = IncidentDraft(
         incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
@@ -435,12 +439,33 @@ def extract_events(
             block = event_block(passage, sentence, event_indexes, follow_indexes, units=units)
             events.append((tag, block))
     reading = blank_datelines(doc.text)
-    said = said_about(events, split_sentences(doc.text), units)
+    sentences = split_sentences(doc.text)
+    said = said_about(events, sentences, units)
     incidents = [
-        _incident_from_event(tag, block, doc, reading, extra)
+        _incident_from_event(
+            tag,
+            block,
+            doc,
+            reading,
+            extra,
+            dated_before(block[0], sentences, reading, doc.published),
+        )
         for (tag, block), extra in zip(events, said, strict=True)
     ]
     return distinct_incidents(incidents, headline.end if headline else 0, units)
+
+
+def dated_before(
+    sentence: Sentence, sentences: list[Sentence], reading: str, published: dt.date | None
+) -> Sentence | None:
+    """The nearest earlier sentence of the event's paragraph that gives an event date: "On
+    Tuesday, a new attack hit the army. Three soldiers were killed when ..." is Tuesday."""
+    for other in reversed(sentences[: sentence.index]):
+        if other.paragraph != sentence.paragraph:
+            return None
+        if event_date_text(reading[other.start : other.end], published):
+            return other
+    return None
 
 
 def said_about(
@@ -470,10 +495,21 @@ def said_about(
 
 
 def _incident_from_event(
-    tag: EventTag, block: list[Sentence], doc: Document, reading: str, said: list[Sentence]
+    tag: EventTag,
+    block: list[Sentence],
+    doc: Document,
+    reading: str,
+    said: list[Sentence],
+    dated: Sentence | None,
 ) -> Incident:
     sentence = block[0]
     draft, sources = draft_from_rules(tag, block, reading, doc.published, said)
+    context = block
+    if draft.date_text is None and dated is not None and draft.location_text:
+        # Only a mention that places a new event takes the date before it; one with no
+        # place of its own is more about an event already told.
+        draft.date_text = event_date_text(reading[dated.start : dated.end], doc.published)
+        context = [dated, *block]
     label = f"{tag.type.value} on {draft.target or 'unknown'}"
     return draft_to_incident(
         draft,
@@ -483,7 +519,7 @@ def _incident_from_event(
             sentence.start,
             sentence.end,
             label,
-            window="\n".join(reading[s.start : s.end] for s in block),
+            window="\n".join(reading[s.start : s.end] for s in context),
         ),
         evidence=[ground(doc.text, sentence.text, near=sentence.start)],
         read_by_rules=True,

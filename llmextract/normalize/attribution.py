@@ -47,7 +47,6 @@ _TARGET_LEAD = re.compile(
     r"abduction|execution|assault|raid)\w*\s+(?:of|on))\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
     re.I,
 )
-_DEFENDER_LEAD = re.compile(r"\b(?:repel\w*|repuls\w*|fought off|thwart\w*|foil\w*)\b", re.I)
 _STATE_AGENT_VERB = re.compile(
     r"^(?![^.;:]{0,40}?\b(?:were|was|been|being|are|is|be)\s+(?:\w+\s+)?(?:killed|executed|shot|"
     r"wounded|injured|attacked|ambushed|targeted))"
@@ -103,10 +102,9 @@ def _as_target(sentence: str, mention: ActorMention) -> bool:
     if _TARGET_LEAD.search(lead) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
         return True
     after = sentence[mention.end : mention.end + 40]
+    defended = cue("repel").search(after)  # "Nigerien soldiers repelled ..."
     return bool(
-        re.match(
-            r"^[^.;,]{0,25}?\b(?:repel\w*|repuls\w*|fought off|thwart\w*|foil\w*)", after, re.I
-        )
+        defended and defended.start() <= 25 and not re.search(r"[.;,]", after[: defended.start()])
     )
 
 

@@ -18,6 +18,7 @@ from importlib import resources
 
 from llmextract.normalize.actors import actors_of_kind, family_of
 from llmextract.normalize.counts import VAGUE_FIGURES
+from llmextract.normalize.rules import tells_known_event
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -35,6 +36,17 @@ from llmextract.segments import StoryUnits
 JOIN_AT = 3.0
 _NEARBY_CHARS = 600  # mentions this close in the text are likely one story's parts
 _VAGUE_ACTORS = actors_of_kind("generic") | {"Islamic State", "al Qaeda"}
+# How precisely a mention places the event: the most precise one tells the merged event's.
+_SPECIFICITY = {
+    GeoPrecision.unknown: 0,
+    GeoPrecision.country: 1,
+    GeoPrecision.admin1: 2,
+    GeoPrecision.near: 3,
+    GeoPrecision.place: 3,
+}
+_LOCATION_FIELDS = (
+    "location_text", "place", "admin1", "country", "geo_precision", "latitude", "longitude",
+)  # fmt: skip
 _STATE = actors_of_kind("state", "foreign")
 
 
@@ -106,6 +118,15 @@ def _days_apart(a: Incident, b: Incident) -> int | None:
     return max((b.date_start - a.date_end).days, (a.date_start - b.date_end).days, 0)
 
 
+def _refers_back(incident: Incident) -> bool:
+    """A mention with no place of its own that reports on "the attack" told before."""
+    return (
+        not incident.place
+        and bool(incident.evidence)
+        and tells_known_event(incident.evidence[0].quote)
+    )
+
+
 def _gap(earlier: Incident, later: Incident) -> int | None:
     """Characters between the end of one mention and the start of the next (None: unknown
     or out of order)."""
@@ -169,6 +190,8 @@ def mention_affinity(
         and not units.same(_last_offset(earlier) or 0, _first_offset(later) or 0)
     ):
         gap = None
+    if gap is not None and _refers_back(later):
+        score += 3.0 - min(gap, 3 * _NEARBY_CHARS) / (3 * _NEARBY_CHARS)  # the nearest one
     if gap is not None and gap <= _NEARBY_CHARS:
         # Told close together: a mention without a place or date of its own adds to the
         # event beside it ("The army confirmed the toll."), the nearer the likelier.
@@ -202,16 +225,10 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
             data[name] = value
     for name in COUNT_FIELDS:
         data[name] = _merged_count(first, second, name)
-    if first.geo_precision == GeoPrecision.unknown and second.geo_precision != GeoPrecision.unknown:
-        for name in (
-            "location_text",
-            "place",
-            "admin1",
-            "country",
-            "geo_precision",
-            "latitude",
-            "longitude",
-        ):
+    more_precise = _SPECIFICITY[second.geo_precision] > _SPECIFICITY[first.geo_precision]
+    if more_precise and not _places_conflict(first, second):
+        # "in northern Burkina Faso" in the lede, "at the site of X, 25 km from Y" later.
+        for name in _LOCATION_FIELDS:
             data[name] = other[name]
     if first.date_start is None and second.date_start is not None:
         for name in ("date_text", "date_start", "date_end", "date_precision"):

@@ -162,7 +162,8 @@ def resolve_perpetrator(
 
 def confirmation_of(sources: list[Source]) -> Confirmation:
     """Disputed when someone other than the claimant denies it; confirmed when someone
-    other than the claimant reports or confirms it; unconfirmed when only claimed."""
+    other than the claimant reports or confirms it, or when the text tells it as fact with
+    no source at all (the outlet reports it); unconfirmed when only the claimant speaks."""
     stances = {s.stance for s in sources}
     if Stance.denies in stances:
         return Confirmation.disputed
@@ -170,7 +171,7 @@ def confirmation_of(sources: list[Source]) -> Confirmation:
         return Confirmation.confirmed
     if Stance.claims in stances:
         return Confirmation.unconfirmed
-    return Confirmation.unknown
+    return Confirmation.confirmed
 
 
 def sources_and_confirmation(

@@ -18,7 +18,7 @@ from llmextract.normalize.attribution import (
     actors_in,
 )
 from llmextract.normalize.counts import NUMBER_PATTERN, parse_count
-from llmextract.normalize.dates import find_dates
+from llmextract.normalize.dates import DateMention, find_dates
 from llmextract.normalize.lexicon import cue_table
 from llmextract.normalize.places import find_places, resolve_location
 from llmextract.normalize.text import fold
@@ -163,6 +163,16 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
     return found
 
 
+def militants_in(sentences: list[str]) -> str | None:
+    """Whom a state operation hit, as written ("terrorists", "jihadist fighters"): the
+    attackers' words are the target of a strike or sweep."""
+    for sentence in sentences:
+        found = _ATTACKERS.search(sentence)
+        if found:
+            return found.group(0)
+    return None
+
+
 def victims_in(sentences: list[str]) -> str | None:
     """Who was killed, wounded or taken, as written ("Malian soldiers"): the target when a
     sentence names no attacked party ("Three soldiers died when their vehicle ...")."""
@@ -240,6 +250,8 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
     if find_dates(target, None) or _NOT_A_TARGET.search(target):
         return None  # "Sunday", "about 15 km", "motorbikes": when, how far, how
     target = _POSSESSIVE_LEAD.sub("", target.strip())
+    if all(word[:1].isupper() for word in target.split()):
+        return None  # "raided Kossouma": a name, where it happened, not whom it hit
     actors = actors_in(target)
     if actors and perpetrator and any(a.canonical == perpetrator for a in actors):
         return None
@@ -327,17 +339,47 @@ _CLAIMED_KNOWN_EVENT = re.compile(
     re.I,
 )
 _CLAUSE_END = re.compile(
-    r"^\s*(?:[.;]|,?\s+(?:saying|according|in a|in an|via|through|on Telegram|on social)|$)", re.I
+    r"^\s*(?:[.;]|,?\s+(?:saying|according|in a|in an|via|through|on Telegram|on social|and)\b|$)",
+    re.I,
 )
+# "JNIM issued a statement claiming the attack", "the army said the assault had been
+# repelled": a report about an event already told (the definite article), not a new one.
+_TELLS_OF = re.compile(
+    r"\b(?:claim\w*|said|says|reported|issued|released|published|announced|statement|"
+    r"communiqu\w*|confirmed|denied|gave|put)\b"
+)
+_DEFINITE_EVENT = re.compile(rf"\bthe\s+(?:[\w-]+\s+)?{_ATTACK_NOUN}", re.I)
+_INDEFINITE_EVENT = re.compile(rf"\b(?:an?|another)\s+(?:[\w-]+\s+){{0,2}}{_ATTACK_NOUN}", re.I)
+
+
+def tells_known_event(sentence: str) -> bool:
+    """Whether a sentence reports on an event told before ("In a communiqué issued the same
+    day, the army said the assault had been repelled") rather than telling a new one."""
+    return bool(
+        _TELLS_OF.search(sentence)
+        and _DEFINITE_EVENT.search(sentence)
+        and not _INDEFINITE_EVENT.search(sentence)
+    )
+
+
 _OTHER_EVENT_LEAD = re.compile(
     r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
 )
 
 
+_PRECISION_ORDER = ("day", "days", "week", "month", "year", "unknown")
+
+
+def _precision_rank(mention: DateMention) -> tuple[int, int]:
+    """The most precise date first ("In mid-February, on 14 February": the 14th), then
+    the first written."""
+    return _PRECISION_ORDER.index(mention.range.precision.value), mention.start_offset
+
+
 def event_date_text(sentence: str, published: dt.date | None) -> str | None:
     """The sentence's first date expression that dates the event, not its report ("in a
     statement released today, ... yesterday's assault" is yesterday)."""
-    mentions = find_dates(sentence, published)
+    mentions = sorted(find_dates(sentence, published), key=_precision_rank)
     lead = _OTHER_EVENT_LEAD.match(sentence)
     for mention in mentions:
         if lead and mention.start_offset < lead.end():
@@ -348,6 +390,8 @@ def event_date_text(sentence: str, published: dt.date | None) -> str | None:
             continue  # "JNIM claimed the ambush on Sunday.": the event was told before
         if _EVENT_NOUN_AFTER.match(sentence[end:]) or _EVENT_NOUN_BEFORE.search(before):
             return mention.text  # "Friday's ambush", "the March 8 raid", "the raid on Sunday"
+        if tells_known_event(sentence):
+            continue  # "On 16 January, JNIM issued a statement claiming the attack"
         if not _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
             return mention.text
     return None
