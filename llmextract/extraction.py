@@ -37,8 +37,10 @@ from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
 from llmextract.normalize.actors import state_force_of
 from llmextract.normalize.attribution import (
+    GENERIC_ACTORS,
     STATE_ACTORS,
     STATE_TYPES,
+    actors_in,
     last_group_before,
     official_speaks,
     perpetrator_in,
@@ -62,6 +64,7 @@ from llmextract.normalize.rules import (
     supported_type,
     target_in,
     target_type_of,
+    tells_known_event,
     usable_target,
     victims_in,
 )
@@ -353,7 +356,26 @@ def draft_from_rules(
         if perpetrator is not None:
             break
         perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
-    if perpetrator is None and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
+    if perpetrator is None or perpetrator in GENERIC_ACTORS:
+        # "JNIM claimed the ambush the next day", "Residents blamed the attack on JNIM",
+        # told after the event's own sentences and before the next event.
+        for later in (text[s.start : s.end] for s in said or []):
+            if not (
+                tells_known_event(later)
+                or cue("blame").search(later)
+                or cue("suspect").search(later)
+            ):
+                continue
+            found, how = perpetrator_in(later, tag.type, earlier, target)
+            if found is not None and found not in GENERIC_ACTORS:
+                perpetrator, attribution = found, how
+                break
+    named_here = {m.canonical for t in texts for m in actors_in(t)}
+    unsure = perpetrator is None or (
+        perpetrator not in STATE_ACTORS
+        and (perpetrator in GENERIC_ACTORS or perpetrator not in named_here)
+    )
+    if unsure and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
         # "The army said a drone strike near X neutralised ...": the state tells its own
         # operation; whose army, the document's country says.
         perpetrator = state_force_of(document_country(text))
@@ -370,9 +392,18 @@ def draft_from_rules(
         attribution=attribution,
         target=target,
         target_type=target_type_of(target, tag.type),
-        **counts_in(texts),
+        **_counts_of(texts, [text[s.start : s.end] for s in said or []]),
     )
     return draft, sources
+
+
+def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
+    """Counts from the event's sentences; a figure they lack from the sentences that follow
+    before the next event ("Survivors gave the names of 37 people killed."), never from an
+    aggregate ("more than 400 killed since January")."""
+    counts = counts_in(texts)
+    later = counts_in([t for t in further if not cue("aggregate").search(t)])
+    return {**later, **counts}
 
 
 def tag_passage(

@@ -44,7 +44,11 @@ _SELF_REFERENCE = re.compile(
 _TARGET_LEAD = re.compile(
     r"(?:\b(?:on|against|targeting|at|into|attacked|ambushed|struck|hit|killing|killed|"
     r"wounding|targeted|stormed|raided|overran)|\b(?:attack|ambush|killing|massacre|kidnapping|"
-    r"abduction|execution|assault|raid)\w*\s+(?:of|on))\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
+    r"abduction|execution|assault|raid)\w*\s+(?:of|on)|\b(?:attacked|ambushed|struck|hit|"
+    r"targeted|stormed|raided|overran|on|against)\s+(?:the\s+|an?\s+)?(?:base|post|position|"
+    r"camp|convoy|patrol|members|fighters|men|detachment|checkpoint)s?\s+(?:of|held by|"
+    r"belonging to)|\b(?:commander|leader|emir|chief|member|cadre|official)s?\s+(?:of|in|from))"
+    r"\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
     re.I,
 )
 _STATE_AGENT_VERB = re.compile(
@@ -53,6 +57,12 @@ _STATE_AGENT_VERB = re.compile(
     r"[^.;:]{0,130}?\b(?:killed|executed|shot|opened fire|rounded up|struck|bombed|attacked|"
     r"raided|burned|torched|massacred|arrested|detained|carried out|conducted|launched|"
     r"neutrali[sz]ed|eliminated|fired)\b",
+    re.I,
+)
+_PASSIVE_AGENT = re.compile(
+    r"\b(?:carried out|committed|perpetrated|conducted|launched|led|killed|attacked|ambushed|"
+    r"targeted|kidnapped|abducted|executed|shot|claimed|raided|stormed|struck|hit)\s+by\s+"
+    r"(?:the\s+|an?\s+)?(?:[\w-]+\s+)?$",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n]|,\s+(?:while|but|and)\b")
@@ -226,6 +236,17 @@ def perpetrator_in(
         if not _as_target(sentence, m)
         and not (folded_target and f" {fold(sentence[m.start : m.end])} " in folded_target)
     ]
+    agent = next(
+        (m for m in mentions if _PASSIVE_AGENT.search(sentence[max(0, m.start - 40) : m.start])),
+        None,
+    )
+    if agent is not None:  # "the massacre was carried out by Malian soldiers"
+        if _claims(sentence, agent.canonical, earlier_group):
+            return agent.canonical, Attribution.claimed
+        if cue("suspect").search(sentence):
+            return agent.canonical, Attribution.suspected
+        unnamed = agent.canonical == UNIDENTIFIED
+        return agent.canonical, Attribution.unknown if unnamed else Attribution.attributed
     blamed = accused(sentence, mentions)
     if blamed is not None:
         suspected = bool(

@@ -35,7 +35,8 @@ from llmextract.segments import StoryUnits
 # Affinity a pair needs to be joined; each agreement below adds to it.
 JOIN_AT = 3.0
 _NEARBY_CHARS = 600  # mentions this close in the text are likely one story's parts
-_VAGUE_ACTORS = actors_of_kind("generic") | {"Islamic State", "al Qaeda"}
+_GENERIC = actors_of_kind("generic")
+_VAGUE_ACTORS = _GENERIC | {"Islamic State", "al Qaeda"}
 # How precisely a mention places the event: the most precise one tells the merged event's.
 _SPECIFICITY = {
     GeoPrecision.unknown: 0,
@@ -206,6 +207,15 @@ def mention_affinity(
     return score
 
 
+def _actor_precision(actor: str | None) -> int:
+    """0 none, 1 generic ("gunmen"), 2 an organisation ("the Islamic State"), 3 named."""
+    if not actor:
+        return 0
+    if actor in _GENERIC:
+        return 1
+    return 2 if actor in _VAGUE_ACTORS else 3
+
+
 def _claimed_counts(incident: Incident) -> bool:
     return incident.attribution == Attribution.claimed and not any(
         s.stance == Stance.confirms for s in incident.sources
@@ -235,11 +245,8 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
             data[name] = other[name]
     if first.incident_type == IncidentType.other:
         data["incident_type"] = second.incident_type
-    if (
-        first.perpetrator in _VAGUE_ACTORS
-        and second.perpetrator
-        and second.perpetrator not in _VAGUE_ACTORS
-    ):
+    if _actor_precision(second.perpetrator) > _actor_precision(first.perpetrator):
+        # "jihadists" in the lede, "the Islamic State" in the claim, "ISSP" in the figures.
         data["perpetrator"], data["attribution"] = second.perpetrator, second.attribution
     if second.attribution == Attribution.claimed and second.perpetrator == data["perpetrator"]:
         data["attribution"] = Attribution.claimed

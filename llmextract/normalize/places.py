@@ -328,6 +328,8 @@ _NOT_PLACE_WORDS = (
     "Bambara Tuareg Tuaregs Touareg Songhai Songhay Dozo Dozos Bozo Mossi Hausa Djerma",
     "Zarma Kanuri Tamasheq Moors Muslim Muslims Christian Christians Allah Koran Quran",
     "English Arabic Fulfulde Portuguese Spanish German Italian Chinese Turkish",
+    # words of armed groups' names, also of groups outside the SPEC's actor table
+    "Ansarul Ansaroul Ansar Lakurawa Koglweogo VDP Nusrat Jamaat Jama'at Muslimin Katiba Islam",
 )
 _NOT_PLACES = frozenset(fold(w) for line in _NOT_PLACE_WORDS for w in line.split())
 _PLACE_NOUNS = (
@@ -587,6 +589,8 @@ def _country_mentions(text: str, mentions: list[_Mention]) -> tuple[set[str], se
         before = before[cut[-1].end() :] if cut else before
         if _BORDER_BEFORE.search(before) or _BORDER_AFTER.match(text[m.end :]):
             continue
+        if re.search(r"\bfrom\s+(?:neighbou?ring\s+)?$", before, re.I):
+            continue  # "jihadists from Mali": where they came from, not where it happened
         stated.add(countries[0].cc)
     return stated, demonyms
 
