@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from llmextract.normalize.actors import actors_of_kind, alias_table, family_of
-from llmextract.normalize.lexicon import cue
+from llmextract.normalize.lexicon import cue, words
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import Attribution, IncidentType, Stance
 
@@ -333,17 +333,16 @@ def last_group_before(text: str, offset: int, window: int = 1500) -> str | None:
 
 # --- sources -----------------------------------------------------------------------------
 
-_SOURCE_NOUN = re.compile(
-    r"\b(?:(?:[A-Z][\w'’-]+|local|regional|security|military|government|hospital|medical|"
-    r"defen[cs]e|interior|humanitarian|elected|village|community|religious|health|aid|"
-    r"judicial|several|two|three)\s+)?(?i:military|army|armed forces|forces|troops|officials?|"
-    r"authorities|ministry|government|spokes(?:man|woman|person)|UN|United Nations|MINUSMA|"
-    r"mission|residents?|sources?|media|press|police|gendarmerie|witness(?:es)?|Barkhane|"
-    r"mayor|governor|staff|doctors?|army chief|command|general staff|office|survivors?|"
-    r"villagers|leaders?|chief|NGO|organi[sz]ation|association|agency|junta|state television|"
-    r"radio|communiqu[eé]|statement|monitor|observatory|group|colleagues|Embassy|"
-    r"Department|Coordinator|rapporteur)\b|\b[A-Z]{3,6}\b"
-)
+
+def _source_noun_pattern() -> re.Pattern[str]:
+    """Who speaks as a source ("security sources", "a local elected official", "the UN",
+    "OCHA"): ``source_modifiers`` and ``source_nouns`` of the lexicon, or an acronym."""
+    modifiers = "|".join(re.escape(w) for w in words("source_modifiers"))
+    nouns = cue("source_nouns").pattern
+    return re.compile(rf"\b(?:(?:[A-Z][\w'’-]+|(?i:{modifiers}))\s+)?(?i:{nouns})|\b[A-Z]{{3,6}}\b")
+
+
+_SOURCE_NOUN = _source_noun_pattern()
 # A statement, communiqué or message speaks for whoever issued it, so it names no speaker.
 _NEUTRAL_SOURCE = re.compile(
     r"^(?:the |its |their |a |an |this |that )?(?:statement|communiqu[eé]|message|release|video|"
@@ -383,12 +382,7 @@ def _source_name(span: str, verb_is_according: bool) -> str | None:
     return source.group(0).strip()
 
 
-_OFFICIAL = re.compile(
-    r"\b(?:army|military|armed forces|ministry|government|general staff|governor|authorities|"
-    r"defen[cs]e|interior|state television|communiqu[eé]|junta|prefect|FAMa|police|gendarmerie|"
-    r"command|spokes(?:man|woman|person)|troops|forces)\b",
-    re.I,
-)
+_OFFICIAL = cue("official_sources")  # an army, ministry or government speaking
 _CONFIRM_VERB = re.compile(r"\b(?:confirm\w*|acknowledg\w*|verif\w*)", re.I)
 
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
+from llmextract.normalize.lexicon import words
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import GeoPrecision
 
@@ -303,40 +304,10 @@ _TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
 _POSSESSIVE = re.compile(r"['’]s$")
 _JOINERS = frozenset({"du", "de", "des", "la", "le", "el", "al", "of", "d", "n"})
 _GAP = re.compile(r"[ \t]+")
-# Capitalised words that are not place names and must never be taken for villages.
-_NOT_PLACE_WORDS = (
-    # function words and sentence openers
-    "The A An And Or But In At On Of To From For With By Near Between Around During After",
-    "Before Since Until Some Several Many Local",
-    # people, institutions and titles
-    "Security Sources Source Officials Official Army Armed Forces Force Military Government",
-    "President Minister Ministry Defence Defense Police Gendarmerie Gendarmes Soldiers Troops",
-    "Islamic Islamist State Group Groups UN United Nations Mission Operation Brigade Battalion",
-    "Mr Mrs Ms Dr Gen Col Capt Lt Sgt General Colonel Captain Lieutenant Sergeant Commander",
-    "Chief Imam Mayor Governor Reuters AFP AP BBC RFI Twitter Facebook Telegram WhatsApp",
-    # kinds of places and directions
-    "Region Regions Province Department District Cercle Commune Town Village City Area Camp",
-    "Base North South East West Northern Southern Eastern Western Central Centre Center",
-    "Northeast Northwest Southeast Southwest Sahel Sahara Saharan Africa African Europe",
-    "European",
-    # dates
-    "Sunday Monday Tuesday Wednesday Thursday Friday Saturday January February March April",
-    "May June July August September October November December Ramadan Eid Christmas",
-    # nationalities, peoples and religions
-    "French American Russian Chadian Nigerian Ivorian Algerian Mauritanian Senegalese",
-    "Guinean Togolese Beninese Ghanaian Libyan Arab Arabs Fulani Fula Peul Peuls Dogon",
-    "Bambara Tuareg Tuaregs Touareg Songhai Songhay Dozo Dozos Bozo Mossi Hausa Djerma",
-    "Zarma Kanuri Tamasheq Moors Muslim Muslims Christian Christians Allah Koran Quran",
-    "English Arabic Fulfulde Portuguese Spanish German Italian Chinese Turkish",
-    # words of armed groups' names, also of groups outside the SPEC's actor table
-    "Ansarul Ansaroul Ansar Lakurawa Koglweogo VDP Nusrat Jamaat Jama'at Muslimin Katiba Islam",
-)
-_NOT_PLACES = frozenset(fold(w) for line in _NOT_PLACE_WORDS for w in line.split())
-_PLACE_NOUNS = (
-    r"(?:towns?|villages?|city|cities|communes?|localit(?:y|ies)|hamlets?|settlements?"
-    r"|municipalit(?:y|ies)|communit(?:y|ies)|outposts?|camps?|bases?|garrisons?|markets?"
-    r"|capital)"
-)
+# Capitalised words that are never place names (function words, titles, peoples, months,
+# words of armed groups' names): ``not_place_words`` of the lexicon.
+_NOT_PLACES = frozenset(fold(w) for w in words("not_place_words"))
+_PLACE_NOUNS = "(?:" + "|".join(re.escape(n) for n in words("place_nouns")) + ")"
 _DIRECTIONS = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
 _NOUN_OF_END = re.compile(rf"\b{_PLACE_NOUNS}\s+of\s+$", re.I)
 _NEAR = (

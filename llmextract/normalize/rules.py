@@ -19,7 +19,7 @@ from llmextract.normalize.attribution import (
 )
 from llmextract.normalize.counts import NUMBER_PATTERN, parse_count
 from llmextract.normalize.dates import DateMention, find_dates
-from llmextract.normalize.lexicon import cue_table
+from llmextract.normalize.lexicon import cue, cue_table
 from llmextract.normalize.places import find_places, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import IncidentType, TargetType
@@ -41,23 +41,10 @@ _NOT_IN_NOUN_PHRASE = (
 )
 _WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?)"
 _BE = r"(?:(?:were|was|have been|had been|are|is|being)\s+)?(?:\w+ly\s+)?"
-_PERSONS = re.compile(
-    r"\b(soldiers?|troops?|people|civilians?|persons?|gendarmes?|police\w*|officers?|"
-    r"peacekeepers?|villagers?|residents?|herders?|farmers?|fighters?|militants?|jihadists?|"
-    r"attackers?|assailants?|terrorists?|insurgents?|gunmen|members?|workers?|passengers?|"
-    r"children|women|men|guards?|personnel|others?|hostages?|prisoners?|staff|chiefs?|"
-    r"traders?|merchants?|students?|teachers?|officials?|employees?|drivers?|miners?|"
-    r"schoolchildren|pupils?|worshippers?|volunteers?|nurses?|midwi(?:fe|ves)|herdsmen|refugees?|"
-    r"inmates?|detainees?|policem[ae]n|villagers?|displaced people|health workers?|aid workers?|"
-    r"councillors?|mayors?|imams?|pastors?|priests?|catechists?|relatives?|sons?|daughters?|"
-    r"colleagues?|journalists?|doctors?|brothers?|husbands?|wives|wife)\b",
-    re.I,
-)
-_ATTACKERS = re.compile(
-    r"\b(attackers?|assailants?|terrorists?|insurgents?|militants?|jihadists?|gunmen|"
-    r"fighters?|jihadis)\b",
-    re.I,
-)
+# Who can be counted ("three soldiers", "a nurse") and who attacks ("12 assailants"):
+# ``persons`` and ``attackers`` of the lexicon.
+_PERSONS = cue("persons")
+_ATTACKERS = cue("attackers")
 
 _VERB_FIRST = {
     "killed": r"\b(?:kill(?:ed|ing|s)?|slay(?:ing)?|slew|execut(?:ed|ing)|shot dead|gunned down|"
