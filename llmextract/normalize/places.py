@@ -540,7 +540,7 @@ def _kinds(m: _Mention, kind: PlaceKind) -> list[_Entry]:
 def _country_mentions(text: str, mentions: list[_Mention]) -> tuple[set[str], set[str]]:
     """Countries the text places things in, and countries named by a demonym.
 
-    "close to the borders with Burkina Faso" names a neighbour, not the location, and
+    "near the frontier with Niger" names a neighbour, not the location, and
     "the Niger River" is no country.
     """
     stated: set[str] = set()

@@ -1,6 +1,6 @@
 """Fields that news text states in set phrases, read by rules instead of a model.
 
-Counts ("killing three officers", "left at least 50 people dead"), the target and its
+Counts ("killing three officers", "the blast left 14 people dead"), the target and its
 kind, the place phrase and the event's date follow a handful of patterns in conflict
 reporting; who did it and who says so are read in ``normalize.attribution``.  Cue words
 live in ``data/lexicon.json``.  Reading these in code costs nothing and cannot copy a
@@ -412,8 +412,8 @@ _DEFINITE_REFERENCE = re.compile(rf"\bthe\s+{_ATTACK_NOUN}", re.I)
 
 
 def is_follow_up(sentence: str, published: dt.date | None, *, same_paragraph: bool = False) -> bool:
-    """A sentence that adds to an event told before ("at least 20 soldiers were killed in
-    that raid"): it points back to it and names no place or date of its own.  Right after
+    """A sentence that adds to an event told before ("nine gendarmes died in that
+    assault"): it points back to it and names no place or date of its own.  Right after
     the event, in its paragraph, "the blast" points back too."""
     reference = _BACK_REFERENCE.search(sentence) or (
         same_paragraph and _DEFINITE_REFERENCE.search(sentence)
