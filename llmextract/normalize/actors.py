@@ -63,6 +63,12 @@ def state_force_of(country: str | None) -> str | None:
     )
 
 
+def organisations() -> frozenset[str]:
+    """Family-level names ("Islamic State", "al Qaeda"): they say which organisation, not
+    which branch."""
+    return frozenset(e.canonical for e in actor_entries().values() if e.family == e.canonical)
+
+
 def family_of(canonical: str | None) -> str | None:
     entry = actor_entries().get(canonical or "")
     return entry.family if entry else None

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from llmextract.normalize.actors import actors_of_kind, alias_table, family_of
+from llmextract.normalize.actors import actors_of_kind, alias_table, family_of, organisations
 from llmextract.normalize.lexicon import cue, words
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import Attribution, IncidentType, Stance
@@ -23,7 +23,7 @@ from llmextract.schema import Attribution, IncidentType, Stance
 STATE_ACTORS = actors_of_kind("state", "foreign")
 GENERIC_ACTORS = actors_of_kind("generic")
 # A family-level name ("Islamic State", "al Qaeda") says which organisation, not which branch.
-FAMILY_ACTORS = frozenset({"Islamic State", "al Qaeda"})
+FAMILY_ACTORS = organisations()
 # Groups a later "it", "its men" or "the group" can refer back to.
 ARMED_GROUPS = actors_of_kind("jihadist", "militia")
 UNIDENTIFIED = "unidentified armed group"
@@ -195,11 +195,17 @@ def _negated_claim(sentence: str) -> bool:
     return bool(cue("no_claim").search(sentence))
 
 
-def _claims(sentence: str, perpetrator: str, earlier_group: str | None) -> bool:
+def _claims(
+    sentence: str,
+    perpetrator: str,
+    earlier_group: str | None,
+    said: list[tuple[str | None, int]] | None = None,
+) -> bool:
     """Whether the perpetrator itself claims the event in this sentence."""
     if _negated_claim(sentence):
         return False
-    said_by = {speaker for speaker, _ in speakers(sentence, earlier_group)} - {None}
+    said = speakers(sentence, earlier_group) if said is None else said
+    said_by = {speaker for speaker, _ in said} - {None}
     family = family_of(perpetrator)
     for speaker in said_by:
         if speaker == perpetrator or (family is not None and family_of(speaker) == family):
@@ -209,6 +215,19 @@ def _claims(sentence: str, perpetrator: str, earlier_group: str | None) -> bool:
     if perpetrator in STATE_ACTORS:
         return False
     return bool(cue("claim").search(sentence) or _SELF_REFERENCE.search(sentence))
+
+
+def _attribution(
+    sentence: str, perpetrator: str, earlier_group: str | None, said: list[tuple[str | None, int]]
+) -> Attribution:
+    """Claimed, suspected, or attributed; "gunmen" whom nobody names stay unknown."""
+    if _claims(sentence, perpetrator, earlier_group, said):
+        return Attribution.claimed
+    if cue("suspect").search(sentence):
+        return Attribution.suspected
+    if perpetrator == UNIDENTIFIED:
+        return Attribution.unknown
+    return Attribution.attributed
 
 
 def perpetrator_in(
@@ -224,12 +243,8 @@ def perpetrator_in(
     """
     folded_target = f" {fold(target)} " if target else ""
     mentions = actors_in(sentence)
-    speaking = {
-        m.start
-        for m in mentions
-        for _, at in speakers(sentence, earlier_group)
-        if 0 <= at - m.end <= 40
-    }
+    said = speakers(sentence, earlier_group)
+    speaking = {m.start for m in mentions for _, at in said if 0 <= at - m.end <= 40}
     candidates = [
         m
         for m in mentions
@@ -241,12 +256,7 @@ def perpetrator_in(
         None,
     )
     if agent is not None:  # "the massacre was carried out by Malian soldiers"
-        if _claims(sentence, agent.canonical, earlier_group):
-            return agent.canonical, Attribution.claimed
-        if cue("suspect").search(sentence):
-            return agent.canonical, Attribution.suspected
-        unnamed = agent.canonical == UNIDENTIFIED
-        return agent.canonical, Attribution.unknown if unnamed else Attribution.attributed
+        return agent.canonical, _attribution(sentence, agent.canonical, earlier_group, said)
     blamed = accused(sentence, mentions)
     if blamed is not None:
         suspected = bool(
@@ -257,7 +267,7 @@ def perpetrator_in(
     generic = [m for m in candidates if m.canonical in GENERIC_ACTORS]
     state = [m for m in candidates if m.canonical in STATE_ACTORS and m.start not in speaking]
     claim_words = bool(cue("claim").search(sentence) or _SELF_REFERENCE.search(sentence))
-    speaking_now = {speaker for speaker, _ in speakers(sentence, earlier_group)} - {None}
+    speaking_now = {speaker for speaker, _ in said} - {None}
     # "the group said it ...", "its men ...": the group named before, unless someone else
     # is the one speaking ("the army said its soldiers ...").
     refers_back = (
@@ -288,13 +298,7 @@ def perpetrator_in(
         perpetrator = generic[0].canonical
     if perpetrator is None:
         return None, Attribution.unknown
-    if _claims(sentence, perpetrator, earlier_group):
-        return perpetrator, Attribution.claimed
-    if cue("suspect").search(sentence):
-        return perpetrator, Attribution.suspected
-    if perpetrator == UNIDENTIFIED:
-        return perpetrator, Attribution.unknown  # "gunmen": nobody says who they were
-    return perpetrator, Attribution.attributed
+    return perpetrator, _attribution(sentence, perpetrator, earlier_group, said)
 
 
 def official_speaks(sentence: str) -> bool:

@@ -16,7 +16,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from llmextract.normalize.actors import actors_of_kind, family_of
+from llmextract.normalize.actors import actors_of_kind, family_of, organisations
 from llmextract.normalize.counts import VAGUE_FIGURES
 from llmextract.normalize.rules import tells_known_event
 from llmextract.normalize.text import fold
@@ -36,7 +36,7 @@ from llmextract.segments import StoryUnits
 JOIN_AT = 3.0
 _NEARBY_CHARS = 600  # mentions this close in the text are likely one story's parts
 _GENERIC = actors_of_kind("generic")
-_VAGUE_ACTORS = _GENERIC | {"Islamic State", "al Qaeda"}
+_VAGUE_ACTORS = _GENERIC | organisations()
 # How precisely a mention places the event: the most precise one tells the merged event's.
 _SPECIFICITY = {
     GeoPrecision.unknown: 0,
