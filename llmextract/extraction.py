@@ -21,7 +21,6 @@ code.  Evidence is the event's sentence, so it is grounded by construction.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from collections.abc import Callable
@@ -35,45 +34,22 @@ from llmextract.documents import Document
 from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
-from llmextract.normalize.actors import state_force_of
-from llmextract.normalize.attribution import (
-    GENERIC_ACTORS,
-    STATE_ACTORS,
-    STATE_TYPES,
-    actors_in,
-    last_group_before,
-    official_speaks,
-    perpetrator_in,
-    sources_of,
-)
+from llmextract.normalize.event import dated_before, draft_from_rules, event_block, said_about
 from llmextract.normalize.lexicon import cue
-from llmextract.normalize.places import find_places
 from llmextract.normalize.record import (
     MentionContext,
-    cue_types,
     distinct_incidents,
-    document_country,
     draft_to_incident,
 )
 from llmextract.normalize.rules import (
-    counts_in,
     event_date_text,
     is_follow_up,
-    location_phrase,
-    militants_in,
-    supported_type,
-    target_in,
-    target_type_of,
-    tells_known_event,
-    usable_target,
-    victims_in,
 )
 from llmextract.normalize.text import fold
 from llmextract.prompts import Prompt
-from llmextract.schema import Attribution, Extraction, Incident, Stance
+from llmextract.schema import Extraction, Incident
 from llmextract.segments import (
     Sentence,
-    StoryUnits,
     blank_datelines,
     chunk_text,
     group_passages,
@@ -289,123 +265,6 @@ def passage_events(
     return sorted(kept, key=lambda pair: pair[0].index)
 
 
-def event_block(
-    passage: list[Sentence],
-    sentence: Sentence,
-    event_indexes: set[int],
-    follow_ups: frozenset[int] | set[int] = frozenset(),
-    *,
-    follow: int = 2,
-    units: StoryUnits | None = None,
-) -> list[Sentence]:
-    """The event's sentence and those after it that add to it: up to the next event's
-    sentence, at most ``follow`` plain ones in its paragraph (or the next one's opening when
-    it ends its own), none past a sentence naming another place; follow-ups ("... killed in
-    that raid") always."""
-    block = [sentence]
-    own_places = {fold(sentence.text[a:b]) for a, b, _ in find_places(sentence.text)}
-    plain = 0
-    for other in passage:
-        if other.index <= sentence.index:
-            continue
-        if other.index in event_indexes:
-            break
-        if other.index in follow_ups:
-            block.append(other)
-            continue
-        places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
-        if places and not places & own_places:
-            break
-        # A paragraph's last event may go on in the first sentence of the next one
-        # ("According to witnesses, soldiers rounded up the men ..."), no further.
-        next_opening = other.paragraph == sentence.paragraph + 1 and plain == 0
-        if other.paragraph != sentence.paragraph and not next_opening:
-            break
-        if units is not None and not units.same(sentence.start, other.start):
-            break
-        if cue("aggregate").search(other.text):
-            continue
-        plain += 1
-        if plain <= follow:
-            block.append(other)
-    return block
-
-
-def draft_from_rules(
-    tag: EventTag,
-    block: list[Sentence],
-    text: str,
-    published: dt.date | None,
-    said: list[Sentence] | None = None,
-) -> tuple[IncidentDraft, list[tuple[str, Stance]]]:
-    """An incident draft read from the event's sentences (the model gave type and target),
-    and every source the sentences quote (``said``: further sentences read for sources
-    only).  ``text`` is the document as rules read it (datelines blanked), at the
-    sentences' offsets."""
-    texts = [text[s.start : s.end] for s in block]
-    first = texts[0]
-    earlier = last_group_before(text, block[0].start)
-    rule_target = usable_target(target_in(first), first)
-    perpetrator, attribution = perpetrator_in(first, tag.type, earlier, rule_target)
-    # The attacked party as the sentence's syntax gives it ("stormed a military outpost")
-    # first, else the model's words for it.
-    target = rule_target or usable_target(tag.target, first, perpetrator)
-    if target != rule_target:
-        perpetrator, attribution = perpetrator_in(first, tag.type, earlier, target)
-    for later in texts[1:]:
-        if perpetrator is not None:
-            break
-        perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
-    if perpetrator is None or perpetrator in GENERIC_ACTORS:
-        # "JNIM claimed the ambush the next day", "Residents blamed the attack on JNIM",
-        # told after the event's own sentences and before the next event.
-        for later in (text[s.start : s.end] for s in said or []):
-            if not (
-                tells_known_event(later)
-                or cue("blame").search(later)
-                or cue("suspect").search(later)
-            ):
-                continue
-            found, how = perpetrator_in(later, tag.type, earlier, target)
-            if found is not None and found not in GENERIC_ACTORS:
-                perpetrator, attribution = found, how
-                break
-    named_here = {m.canonical for t in texts for m in actors_in(t)}
-    unsure = perpetrator is None or (
-        perpetrator not in STATE_ACTORS
-        and (perpetrator in GENERIC_ACTORS or perpetrator not in named_here)
-    )
-    if unsure and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
-        # "The army said a drone strike near X neutralised ...": the state tells its own
-        # operation; whose army, the document's country says.
-        perpetrator = state_force_of(document_country(text))
-        attribution = Attribution.claimed if perpetrator else attribution
-    sources = sources_of([*texts, *(text[s.start : s.end] for s in said or [])], perpetrator)
-    if tag.type in STATE_TYPES and perpetrator in STATE_ACTORS:
-        target = target or militants_in(texts) or victims_in(texts)
-    target = target or victims_in(texts)
-    draft = IncidentDraft(
-        incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
-        date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
-        location_text=next((p for t in texts if (p := location_phrase(t))), None),
-        perpetrator=perpetrator,
-        attribution=attribution,
-        target=target,
-        target_type=target_type_of(target, tag.type),
-        **_counts_of(texts, [text[s.start : s.end] for s in said or []]),
-    )
-    return draft, sources
-
-
-def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
-    """Counts from the event's sentences; a figure they lack from the sentences that follow
-    before the next event ("Survivors gave the names of 37 people killed."), never from an
-    aggregate ("more than 400 killed since January")."""
-    counts = counts_in(texts)
-    later = counts_in([t for t in further if not cue("aggregate").search(t)])
-    return {**later, **counts}
-
-
 def tag_passage(
     caller: Caller,
     usage: Usage,
@@ -484,45 +343,6 @@ def extract_events(
         for (tag, block), extra in zip(events, said, strict=True)
     ]
     return distinct_incidents(incidents, headline.end if headline else 0, units)
-
-
-def dated_before(
-    sentence: Sentence, sentences: list[Sentence], reading: str, published: dt.date | None
-) -> Sentence | None:
-    """The nearest earlier sentence of the event's paragraph that gives an event date: "On
-    Tuesday, a new attack hit the army. Three soldiers were killed when ..." is Tuesday."""
-    for other in reversed(sentences[: sentence.index]):
-        if other.paragraph != sentence.paragraph:
-            return None
-        if event_date_text(reading[other.start : other.end], published):
-            return other
-    return None
-
-
-def said_about(
-    events: list[tuple[EventTag, list[Sentence]]],
-    sentences: list[Sentence],
-    units: StoryUnits,
-    *,
-    most: int = 5,
-) -> list[list[Sentence]]:
-    """For each event, the sentences after its block and before the next event's sentence
-    (at most ``most``, within its story): where reporting says who told it ("A municipal
-    official told our station ...", "..., residents said.")."""
-    starts = sorted(block[0].index for _, block in events)
-    result: list[list[Sentence]] = []
-    for _, block in events:
-        first = block[0]
-        following = [i for i in starts if i > first.index]
-        stop = following[0] if following else len(sentences)
-        taken = {s.index for s in block}
-        extra = [
-            s
-            for s in sentences[first.index + 1 : stop]
-            if s.index not in taken and units.same(first.start, s.start)
-        ]
-        result.append(extra[:most])
-    return result
 
 
 def _incident_from_event(

@@ -284,7 +284,7 @@ def test_an_official_speaking_of_a_strike_is_the_state_claiming_it(
     sentence: str, kind: str
 ) -> None:
     from llmextract.drafts import EventTag
-    from llmextract.extraction import draft_from_rules
+    from llmextract.normalize.event import draft_from_rules
     from llmextract.segments import split_sentences
 
     text = f"Mali's army said more. {sentence} Malian officials added nothing. Mali mourns."

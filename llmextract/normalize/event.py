@@ -1,0 +1,215 @@
+"""What an event's sentences say: the reading the ``events`` strategy does in code.
+
+The model names the sentence that tells an event, its tactic and target; this module reads
+the rest from that sentence and those around it: the block of sentences that add to it,
+who did it and who says so, counts, target, place phrase and date, and the sentences after
+it where reporting names its sources.  Every cue comes from ``data/lexicon.json`` through
+the ``normalize`` modules; nothing here names a document's place, date or count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from llmextract.drafts import EventTag, IncidentDraft
+from llmextract.normalize.actors import state_force_of
+from llmextract.normalize.attribution import (
+    GENERIC_ACTORS,
+    STATE_ACTORS,
+    STATE_TYPES,
+    actors_in,
+    last_group_before,
+    official_speaks,
+    perpetrator_in,
+    sources_of,
+)
+from llmextract.normalize.lexicon import cue
+from llmextract.normalize.places import find_places
+from llmextract.normalize.record import cue_types, document_country
+from llmextract.normalize.rules import (
+    counts_in,
+    event_date_text,
+    location_phrase,
+    militants_in,
+    supported_type,
+    target_in,
+    target_type_of,
+    tells_known_event,
+    usable_target,
+    victims_in,
+)
+from llmextract.normalize.text import fold
+from llmextract.schema import Attribution, Stance
+from llmextract.segments import Sentence, StoryUnits
+
+
+def event_block(
+    passage: list[Sentence],
+    sentence: Sentence,
+    event_indexes: set[int],
+    follow_ups: frozenset[int] | set[int] = frozenset(),
+    *,
+    follow: int = 2,
+    units: StoryUnits | None = None,
+) -> list[Sentence]:
+    """The event's sentence and those after it that add to it: up to the next event's
+    sentence, at most ``follow`` plain ones in its paragraph (or the next one's opening when
+    it ends its own), none past a sentence naming another place; follow-ups ("... killed in
+    that raid") always."""
+    block = [sentence]
+    own_places = {fold(sentence.text[a:b]) for a, b, _ in find_places(sentence.text)}
+    plain = 0
+    for other in passage:
+        if other.index <= sentence.index:
+            continue
+        if other.index in event_indexes:
+            break
+        if other.index in follow_ups:
+            block.append(other)
+            continue
+        places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
+        if places and not places & own_places:
+            break
+        # A paragraph's last event may go on in the first sentence of the next one
+        # ("According to witnesses, soldiers rounded up the men ..."), no further.
+        next_opening = other.paragraph == sentence.paragraph + 1 and plain == 0
+        if other.paragraph != sentence.paragraph and not next_opening:
+            break
+        if units is not None and not units.same(sentence.start, other.start):
+            break
+        if cue("aggregate").search(other.text):
+            continue
+        plain += 1
+        if plain <= follow:
+            block.append(other)
+    return block
+
+
+def draft_from_rules(
+    tag: EventTag,
+    block: list[Sentence],
+    text: str,
+    published: dt.date | None,
+    said: list[Sentence] | None = None,
+) -> tuple[IncidentDraft, list[tuple[str, Stance]]]:
+    """An incident draft read from the event's sentences (the model gave type and target),
+    and every source the sentences quote (``said``: the sentences after the block and
+    before the next event, read for sources, a later claim and counts).  ``text`` is the
+    document as rules read it (datelines blanked), at the sentences' offsets."""
+    texts = [text[s.start : s.end] for s in block]
+    further = [text[s.start : s.end] for s in said or []]
+    rule_target = usable_target(target_in(texts[0]), texts[0])
+    perpetrator, attribution, target = _perpetrator_of(
+        tag, texts, further, text, block[0].start, rule_target
+    )
+    if tag.type in STATE_TYPES and perpetrator in STATE_ACTORS:
+        target = target or militants_in(texts)  # whom a strike or sweep hit
+    target = target or victims_in(texts)
+    draft = IncidentDraft(
+        incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
+        date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
+        location_text=next((p for t in texts if (p := location_phrase(t))), None),
+        perpetrator=perpetrator,
+        attribution=attribution,
+        target=target,
+        target_type=target_type_of(target, tag.type),
+        **_counts_of(texts, further),
+    )
+    return draft, sources_of([*texts, *further], perpetrator)
+
+
+def _perpetrator_of(
+    tag: EventTag,
+    texts: list[str],
+    further: list[str],
+    text: str,
+    offset: int,
+    rule_target: str | None,
+) -> tuple[str | None, Attribution, str | None]:
+    """Who did it, how that is known, and the attacked party that rules it out."""
+    first = texts[0]
+    earlier = last_group_before(text, offset)
+    perpetrator, attribution = perpetrator_in(first, tag.type, earlier, rule_target)
+    # The attacked party as the sentence's syntax gives it ("stormed a military outpost")
+    # first, else the model's words for it.
+    target = rule_target or usable_target(tag.target, first, perpetrator)
+    if target != rule_target:
+        perpetrator, attribution = perpetrator_in(first, tag.type, earlier, target)
+    for later in texts[1:]:
+        if perpetrator is not None:
+            break
+        perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
+    if perpetrator is None or perpetrator in GENERIC_ACTORS:
+        # "JNIM claimed the ambush the next day", "Residents blamed the attack on JNIM",
+        # told after the event's own sentences and before the next event.
+        for later in further:
+            if not (
+                tells_known_event(later)
+                or cue("blame").search(later)
+                or cue("suspect").search(later)
+            ):
+                continue
+            found, how = perpetrator_in(later, tag.type, earlier, target)
+            if found is not None and found not in GENERIC_ACTORS:
+                perpetrator, attribution = found, how
+                break
+    named_here = {m.canonical for t in texts for m in actors_in(t)}
+    unsure = perpetrator is None or (
+        perpetrator not in STATE_ACTORS
+        and (perpetrator in GENERIC_ACTORS or perpetrator not in named_here)
+    )
+    if unsure and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
+        # "The army said a drone strike near X neutralised ...": the state tells its own
+        # operation; whose army, the document's country says.
+        state = state_force_of(document_country(text))
+        if state is not None:
+            perpetrator, attribution = state, Attribution.claimed
+    return perpetrator, attribution, target
+
+
+def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
+    """Counts from the event's sentences; a figure they lack from the sentences that follow
+    before the next event ("Survivors gave the names of 37 people killed."), never from an
+    aggregate ("more than 400 killed since January")."""
+    counts = counts_in(texts)
+    later = counts_in([t for t in further if not cue("aggregate").search(t)])
+    return {**later, **counts}
+
+
+def dated_before(
+    sentence: Sentence, sentences: list[Sentence], reading: str, published: dt.date | None
+) -> Sentence | None:
+    """The nearest earlier sentence of the event's paragraph that gives an event date: "On
+    Tuesday, a new attack hit the army. Three soldiers were killed when ..." is Tuesday."""
+    for other in reversed(sentences[: sentence.index]):
+        if other.paragraph != sentence.paragraph:
+            return None
+        if event_date_text(reading[other.start : other.end], published):
+            return other
+    return None
+
+
+def said_about(
+    events: list[tuple[EventTag, list[Sentence]]],
+    sentences: list[Sentence],
+    units: StoryUnits,
+    *,
+    most: int = 5,
+) -> list[list[Sentence]]:
+    """For each event, the sentences after its block and before the next event's sentence
+    (at most ``most``, within its story): where reporting says who told it ("A municipal
+    official told our station ...", "..., residents said.")."""
+    starts = sorted(block[0].index for _, block in events)
+    result: list[list[Sentence]] = []
+    for _, block in events:
+        first = block[0]
+        following = [i for i in starts if i > first.index]
+        stop = following[0] if following else len(sentences)
+        taken = {s.index for s in block}
+        extra = [
+            s
+            for s in sentences[first.index + 1 : stop]
+            if s.index not in taken and units.same(first.start, s.start)
+        ]
+        result.append(extra[:most])
+    return result
