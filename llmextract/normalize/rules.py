@@ -22,7 +22,7 @@ from llmextract.normalize.dates import DateMention, find_dates
 from llmextract.normalize.lexicon import cue, cue_table
 from llmextract.normalize.places import find_places, resolve_location
 from llmextract.normalize.text import fold
-from llmextract.schema import IncidentType, TargetType
+from llmextract.schema import GeoPrecision, IncidentType, TargetType
 
 # --- counts -------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ _LEFT_DEAD = re.compile(
 )
 _TOLL = re.compile(
     rf"\b(?:(?:death\s+)?toll\s+(?:of|at|rose to|to|reached|stood at|climbed to|now stands at)"
-    rf"|put the (?:death\s+)?toll at|gave a (?:death\s+)?toll of"
+    rf"|puts?\s+(?:the\s+)?(?:death\s+)?toll(?:\s+[\w-]+){{0,4}}?\s+at|gave a (?:death\s+)?toll of"
     rf"|toll\b[^.;]{{0,120}}?\b(?:has|had|have)\s+(?:now\s+)?(?:risen|climbed|increased|reached|"
     rf"gone up)(?:\s+to)?)\s+{_NUM}",
     re.I,
@@ -286,10 +286,14 @@ _PLACE_PHRASE = re.compile(
     r"(?:(?:[a-z]+ern|central|remote|border|restive|rural|[A-Z][a-z]+(?:an|ese|be))\s+)*"
     r"(?:(?P<kind>towns?|villages?|city|commune|region|district|province|locality|capital|"
     r"hamlet|border town)\s+(?:of\s+)?)?"
-    rf"{_NAME}(?:\s+and\s+{_NAME})?(?:\s+[Rr]egion)?"
+    rf"{_NAME}(?:\s+and\s+{_NAME})?(?:\s+(?:[Rr]egion|province|department|cercle|district))?"
     r"(?:,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:[a-z]+ern|central)\s+)?"
-    rf"{_NAME}(?:['’]s)?(?:\s+[Rr]egion)?)?"
+    rf"{_NAME}(?:['’]s)?(?:\s+(?:[Rr]egion|province|department|cercle|district))?)?"
 )
+
+
+def _locates(phrase: str) -> bool:
+    return resolve_location(phrase).geo_precision is not GeoPrecision.unknown
 
 
 def location_phrase(sentence: str) -> str | None:
@@ -297,7 +301,7 @@ def location_phrase(sentence: str) -> str | None:
     the Y region", "at X") that names a known place, a town or village by its kind, or a
     name the gazetteer lacks written where a place goes."""
     for m in _PLACE_PHRASE.finditer(sentence):
-        if m.group("kind") or find_places(m.group(0)) or resolve_location(m.group(0)).place:
+        if m.group("kind") or find_places(m.group(0)) or _locates(m.group(0)):
             return m.group(0)
     return None
 
