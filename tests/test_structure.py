@@ -292,3 +292,44 @@ def test_an_official_speaking_of_a_strike_is_the_state_claiming_it(
     block = [s for s in sentences if s.text == sentence]
     draft, _ = draft_from_rules(EventTag(sentence=block[0].index, type=kind), block, text, None)
     assert (draft.perpetrator, draft.attribution.value) == ("Malian armed forces", "claimed")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase"),
+    [
+        ("Gunmen attacked a market in Gnagna province on Friday.", "in Gnagna province"),
+        ("A patrol was ambushed in the Tillia department overnight.", "in the Tillia department"),
+        ("Fighting was reported in Douentza cercle late on Sunday.", "in Douentza cercle"),
+    ],
+)
+def test_a_place_phrase_keeps_its_division_word(sentence: str, phrase: str) -> None:
+    from llmextract.normalize.rules import location_phrase
+
+    assert location_phrase(sentence) == phrase
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed"),
+    [
+        ("Army puts toll from weekend raid at 22 civilians", "22"),
+        ("The governor put the death toll at 31 on Monday.", "31"),
+        ("Officials put the provisional toll from the blast at nine.", "nine"),
+    ],
+)
+def test_a_toll_put_at_a_figure(sentence: str, killed: str) -> None:
+    assert counts_in([sentence])["killed"] == killed
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("jihadists from Mali attacked an outpost in Nassoumbou, Burkina Faso.", "Burkina Faso"),
+        (
+            "Fighters from neighbouring Niger raided Kantchari in eastern Burkina Faso.",
+            "Burkina Faso",
+        ),
+        ("Attackers who came from Burkina Faso struck Koutiala, in Mali.", "Mali"),
+    ],
+)
+def test_where_attackers_came_from_is_no_location(text: str, country: str) -> None:
+    assert resolve_location(None, fallback_text=text).country == country

@@ -64,7 +64,7 @@ _LEFT_DEAD = re.compile(
 )
 _TOLL = re.compile(
     rf"\b(?:(?:death\s+)?toll\s+(?:of|at|rose to|to|reached|stood at|climbed to|now stands at)"
-    rf"|puts?\s+(?:the\s+)?(?:death\s+)?toll(?:\s+[\w-]+){{0,4}}?\s+at|gave a (?:death\s+)?toll of"
+    rf"|puts?\s+(?:the\s+)?(?:[\w-]+\s+)?toll(?:\s+[\w-]+){{0,4}}?\s+at|gave a (?:death\s+)?toll of"
     rf"|toll\b[^.;]{{0,120}}?\b(?:has|had|have)\s+(?:now\s+)?(?:risen|climbed|increased|reached|"
     rf"gone up)(?:\s+to)?)\s+{_NUM}",
     re.I,
