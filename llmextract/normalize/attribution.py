@@ -308,7 +308,7 @@ def official_speaks(sentence: str) -> bool:
         name = _source_name(before, False) or _source_name(
             sentence[verb.end() : verb.end() + 60], True
         )
-        if name and _OFFICIAL.search(name):
+        if name and OFFICIAL.search(name):
             return True
     return False
 
@@ -386,14 +386,14 @@ def _source_name(span: str, verb_is_according: bool) -> str | None:
     return source.group(0).strip()
 
 
-_OFFICIAL = cue("official_sources")  # an army, ministry or government speaking
+OFFICIAL = cue("official_sources")  # an army, ministry or government speaking
 _CONFIRM_VERB = re.compile(r"\b(?:confirm\w*|acknowledg\w*|verif\w*)", re.I)
 
 
 def _stance_of(name: str, verb: str) -> Stance:
     """An official (army, ministry, government) speaking of an event confirms it; a confirm
     verb confirms; anyone else (residents, security sources, media, NGOs) reports it."""
-    if _CONFIRM_VERB.match(verb) or _OFFICIAL.search(name):
+    if _CONFIRM_VERB.match(verb) or OFFICIAL.search(name):
         return Stance.confirms
     if any(m.canonical in STATE_ACTORS for m in actors_in(name)):
         return Stance.confirms

@@ -15,6 +15,7 @@ from llmextract.drafts import EventTag, IncidentDraft
 from llmextract.normalize.actors import state_force_of
 from llmextract.normalize.attribution import (
     GENERIC_ACTORS,
+    OFFICIAL,
     STATE_ACTORS,
     STATE_TYPES,
     actors_in,
@@ -115,7 +116,16 @@ def draft_from_rules(
         target_type=target_type_of(target, tag.type),
         **_counts_of(texts, further),
     )
-    return draft, sources_of([*texts, *further], perpetrator)
+    sources = sources_of([*texts, *further], perpetrator)
+    if perpetrator in STATE_ACTORS:
+        # The army's or ministry's own account of its operation is its claim.
+        sources = [
+            (n, Stance.claims if s == Stance.confirms and OFFICIAL.search(n) else s)
+            for n, s in sources
+        ]
+        if any(s == Stance.claims for _, s in sources):
+            draft.attribution = Attribution.claimed
+    return draft, sources
 
 
 def _perpetrator_of(
@@ -152,6 +162,14 @@ def _perpetrator_of(
             found, how = perpetrator_in(later, tag.type, earlier, target)
             if found is not None and found not in GENERIC_ACTORS:
                 perpetrator, attribution = found, how
+                break
+    elif attribution is not Attribution.claimed:
+        # "JNIM fighters attacked the post ..." then "The group claimed the attack the
+        # next day": the perpetrator's own claim, told later.
+        for later in further:
+            found, how = perpetrator_in(later, tag.type, perpetrator, target)
+            if found == perpetrator and how is Attribution.claimed and tells_known_event(later):
+                attribution = how
                 break
     named_here = {m.canonical for t in texts for m in actors_in(t)}
     unsure = perpetrator is None or (
