@@ -71,3 +71,11 @@ def cue_table(section: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     if not isinstance(value, dict):
         raise KeyError(f"lexicon section {section!r} is not a table")
     return tuple((key, _alternation(list(phrases))) for key, phrases in value.items())
+
+
+def groups(section: str) -> tuple[frozenset[str], ...]:
+    """A section of word groups ("same_event_tactics"): each group a set."""
+    value = _data()[section]
+    if not isinstance(value, list) or not all(isinstance(g, list) for g in value):
+        raise KeyError(f"lexicon section {section!r} is not a list of groups")
+    return tuple(frozenset(group) for group in value)

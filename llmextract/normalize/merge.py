@@ -12,12 +12,10 @@ event it does not contradict.  Which tactics can be one event is data
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib import resources
-
 from llmextract.normalize.actors import actors_of_kind, family_of, organisations
+from llmextract.normalize.attribution import STATE_ACTORS
 from llmextract.normalize.counts import VAGUE_FIGURES
+from llmextract.normalize.lexicon import groups
 from llmextract.normalize.rules import tells_known_event
 from llmextract.normalize.text import fold
 from llmextract.schema import (
@@ -48,14 +46,6 @@ _SPECIFICITY = {
 _LOCATION_FIELDS = (
     "location_text", "place", "admin1", "country", "geo_precision", "latitude", "longitude",
 )  # fmt: skip
-_STATE = actors_of_kind("state", "foreign")
-
-
-@cache
-def _tactic_groups() -> tuple[frozenset[str], ...]:
-    text = resources.files("llmextract.data").joinpath("lexicon.json").read_text("utf-8")
-    groups = json.loads(text)["same_event_tactics"]
-    return tuple(frozenset(group) for group in groups)
 
 
 def tactics_compatible(a: IncidentType, b: IncidentType) -> bool:
@@ -63,7 +53,7 @@ def tactics_compatible(a: IncidentType, b: IncidentType) -> bool:
     the camp"); ``other`` goes with anything."""
     if a == b or IncidentType.other in (a, b):
         return True
-    return any(a.value in group and b.value in group for group in _tactic_groups())
+    return any(a.value in group and b.value in group for group in groups("same_event_tactics"))
 
 
 def _actors_compatible(a: str | None, b: str | None) -> bool:
@@ -71,7 +61,7 @@ def _actors_compatible(a: str | None, b: str | None) -> bool:
     other precisely; never state forces and an armed group."""
     if not a or not b or a == b:
         return True
-    if (a in _STATE) != (b in _STATE):
+    if (a in STATE_ACTORS) != (b in STATE_ACTORS):
         return False
     if a in _VAGUE_ACTORS or b in _VAGUE_ACTORS:
         return True

@@ -16,7 +16,13 @@ from functools import lru_cache
 
 from llmextract.drafts import IncidentDraft
 from llmextract.normalize.actors import canonical_actor
-from llmextract.normalize.attribution import UNIDENTIFIED, actors_in, last_group_before
+from llmextract.normalize.attribution import (
+    FAMILY_ACTORS,
+    GENERIC_ACTORS,
+    UNIDENTIFIED,
+    actors_in,
+    last_group_before,
+)
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import (
     DateMention,
@@ -25,7 +31,7 @@ from llmextract.normalize.dates import (
     find_dates,
     resolve_date,
 )
-from llmextract.normalize.lexicon import cue_table
+from llmextract.normalize.lexicon import cue, cue_table
 from llmextract.normalize.merge import absorb_headline, merge_mentions
 from llmextract.normalize.places import Location, resolve_location
 from llmextract.normalize.text import fold
@@ -44,7 +50,7 @@ from llmextract.schema import (
 from llmextract.segments import StoryUnits, split_sentences
 
 # Names that say "some group" rather than which: resolved to the nearest named group.
-_GENERIC_ACTORS = frozenset({"jihadists", "al Qaeda", "unidentified armed group"})
+_GENERIC_ACTORS = GENERIC_ACTORS | FAMILY_ACTORS
 _COREFERENCE_WINDOW = 800
 
 
@@ -110,12 +116,6 @@ def _position_of(text: str, phrase: str, near: int) -> int:
     """Offset of the occurrence of ``phrase`` nearest to ``near`` (case-insensitive)."""
     hits = [m.start() for m in re.finditer(re.escape(phrase), text, flags=re.IGNORECASE)]
     return min(hits, key=lambda h: abs(h - near)) if hits else near
-
-
-_DENIAL = re.compile(r"\b(den(y|ied|ies|ial)|reject|refut|dismiss|disput)", re.IGNORECASE)
-_CONFIRMATION = re.compile(
-    r"\b(confirm|said|says|say|report|according|announc|stated|told|acknowledg)", re.IGNORECASE
-)
 
 
 def grounded_phrase(
@@ -194,12 +194,12 @@ def sources_and_confirmation(
                 continue  # a claimant does not deny its own claim
             sources.append(Source(source=name, stance=stance))
         return sources, confirmation_of(sources)
-    confirmer = grounded_phrase(draft.confirmed_by, window, _CONFIRMATION) or ""
+    confirmer = grounded_phrase(draft.confirmed_by, window, cue("confirm")) or ""
     if confirmer and canonical_actor(confirmer) != perpetrator:
         sources.append(Source(source=confirmer, stance=Stance.confirms))
     else:
         confirmer = ""
-    denier = grounded_phrase(draft.denied_by, window, _DENIAL) or ""
+    denier = grounded_phrase(draft.denied_by, window, cue("deny")) or ""
     if denier and canonical_actor(denier) == perpetrator and attribution == Attribution.claimed:
         denier = ""  # a claimant does not deny its own claim
     if denier:
