@@ -197,14 +197,14 @@ def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
 def dated_before(
     sentence: Sentence, sentences: list[Sentence], reading: str, published: dt.date | None
 ) -> Sentence | None:
-    """The nearest earlier sentence of the event's paragraph that gives an event date: "On
-    Tuesday, a new attack hit the army. Three soldiers were killed when ..." is Tuesday."""
-    for other in reversed(sentences[: sentence.index]):
-        if other.paragraph != sentence.paragraph:
-            return None
-        if event_date_text(reading[other.start : other.end], published):
-            return other
-    return None
+    """The sentence just before the event's, in its paragraph, when it gives an event date:
+    "On Tuesday, a new attack hit the army. Three soldiers were killed when ..." is Tuesday."""
+    if sentence.index == 0:
+        return None
+    other = sentences[sentence.index - 1]
+    if other.paragraph != sentence.paragraph:
+        return None
+    return other if event_date_text(reading[other.start : other.end], published) else None
 
 
 def said_about(

@@ -353,6 +353,9 @@ def tells_known_event(sentence: str) -> bool:
     )
 
 
+_STATEMENT_AFTER = re.compile(
+    r"^(?P<between>[^.;]{0,80}?)\b(?:put out|issued|released|published|posted)\b", re.I
+)
 _OTHER_EVENT_LEAD = re.compile(
     r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
 )
@@ -383,8 +386,12 @@ def event_date_text(sentence: str, published: dt.date | None) -> str | None:
             return mention.text  # "Friday's ambush", "the March 8 raid", "the raid on Sunday"
         if tells_known_event(sentence):
             continue  # "On 16 January, JNIM issued a statement claiming the attack"
-        if not _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
-            return mention.text
+        if _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
+            continue
+        after = _STATEMENT_AFTER.match(sentence[end:])
+        if after and not cue("event_words").search(after.group("between")):
+            continue  # "Then, on Thursday, JNIM put out a statement saying ...": the statement's
+        return mention.text
     return None
 
 
