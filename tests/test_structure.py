@@ -333,3 +333,32 @@ def test_a_toll_put_at_a_figure(sentence: str, killed: str) -> None:
 )
 def test_where_attackers_came_from_is_no_location(text: str, country: str) -> None:
     assert resolve_location(None, fallback_text=text).country == country
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The junta, which seized power in a 2022 coup, has expanded the volunteer militia.",
+        "Kaya has a long history of this kind of attack on its markets.",
+        "Such attacks have emptied dozens of villages along the road since 2021.",
+        "More than 300 civilians were killed in the region since the start of the year.",
+    ],
+)
+def test_politics_history_and_aggregates_name_no_event(sentence: str) -> None:
+    from llmextract.extraction import _names_event
+
+    assert not _names_event(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen seized two trucks and killed a driver near Kantchari on Monday.",
+        "An explosive device hit a bus near Djibo, killing 12 passengers.",
+        "Soldiers repelled an attack on their post at Torodi overnight.",
+    ],
+)
+def test_a_sentence_telling_one_attack_names_an_event(sentence: str) -> None:
+    from llmextract.extraction import _names_event
+
+    assert _names_event(sentence)
