@@ -13,7 +13,6 @@ re-running hours of inference (``--no-cache`` measures afresh).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 import shutil
@@ -159,7 +158,7 @@ def run_cell(
     finally:
         model.close()
     run = load_run(folder)
-    entries = load_manifest_entries(folder)
+    entries = dict(run.manifest.get("documents", {}))
     rows = [(s.name, golds[s.name]) for s in sets]
     if len(sets) > 1:
         rows.append(("all", {k: v for gold in golds.values() for k, v in gold.items()}))
@@ -181,12 +180,6 @@ def run_cell(
         per_field = {n: s.accuracy for n, s in result.fields().items()}
         cells.append(BenchCell(name, model_spec, strategy, prompt.name, folder, figures, per_field))
     return cells
-
-
-def load_manifest_entries(folder: Path) -> dict[str, dict[str, Any]]:
-    """Per-document cost entries of a finished run, for per-set seconds and tokens."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return dict(manifest.get("documents", {}))
 
 
 def _cell(value: Any) -> str:

@@ -153,12 +153,16 @@ def article_body(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def read_passages(
-    doc: Document, passage_chars: int, *, strict: bool = False
+    doc: Document,
+    passage_chars: int,
+    *,
+    strict: bool = False,
+    sentences: list[Sentence] | None = None,
 ) -> tuple[Sentence | None, list[list[Sentence]]]:
     """The article's headline and those passages of its body that could tell violence;
     ``strict``: only passages with a sentence that can tell one event (the ``events``
     strategy keeps no other, so asking about the rest is a wasted call)."""
-    sentences = article_body(split_sentences(doc.text))
+    sentences = article_body(split_sentences(doc.text) if sentences is None else sentences)
     headline = sentences[0] if sentences and sentences[0].paragraph == 0 else None
     passages = group_passages(sentences, max_chars=passage_chars)
     if strict:
@@ -300,7 +304,8 @@ def tag_passage(
 def extract_events(
     doc: Document, caller: Caller, usage: Usage, *, passage_chars: int = 900
 ) -> list[Incident]:
-    headline, passages = read_passages(doc, passage_chars, strict=True)
+    sentences = split_sentences(doc.text)
+    headline, passages = read_passages(doc, passage_chars, strict=True, sentences=sentences)
     units = story_units(doc.text, doc.published)
     published = doc.published.isoformat() if doc.published else None
     events: list[tuple[EventTag, list[Sentence]]] = []
@@ -329,7 +334,6 @@ def extract_events(
             block = event_block(passage, sentence, event_indexes, follow_indexes, units=units)
             events.append((tag, block))
     reading = blank_datelines(doc.text)
-    sentences = split_sentences(doc.text)
     said = said_about(events, sentences, units)
     incidents = [
         _incident_from_event(

@@ -76,8 +76,8 @@ class ActorMention:
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in alias.split()]
-    return re.compile(r"(?<![\w])" + r"[^0-9A-Za-z]+".join(words) + r"(?![\w])", re.I)
+    parts = [re.escape(w) for w in alias.split()]
+    return re.compile(r"(?<![\w])" + r"[^0-9A-Za-z]+".join(parts) + r"(?![\w])", re.I)
 
 
 @cache
