@@ -36,6 +36,7 @@ from llmextract.grounding import ground
 from llmextract.models import ChatModel, TruncatedOutput, Usage
 from llmextract.normalize.event import dated_before, draft_from_rules, event_block, said_about
 from llmextract.normalize.lexicon import cue
+from llmextract.normalize.publisher import with_publisher
 from llmextract.normalize.record import (
     MentionContext,
     distinct_incidents,
@@ -429,6 +430,7 @@ def extract_document(doc: Document, caller: Caller, strategy: str) -> DocumentOu
     usage = Usage()
     started = time.perf_counter()
     incidents = STRATEGIES[strategy](doc, caller, usage) if doc.text.strip() else []
+    incidents = [with_publisher(incident, doc.source) for incident in incidents]
     usage.seconds = time.perf_counter() - started
     meta = {
         "document": doc.meta(),

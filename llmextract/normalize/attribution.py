@@ -51,6 +51,12 @@ _TARGET_LEAD = re.compile(
     r"\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
     re.I,
 )
+# "strikes had killed 'dozens' of JNIM fighters": the actor is among those a kill verb hit.
+_KILLED_LEAD = re.compile(
+    r"\b(?:killed|killing|neutrali[sz]ed|neutrali[sz]ing|eliminated|captured|arrested)\b"
+    r"[^.;:,]{0,25}?\b(?:of|among)\s+(?:the\s+)?$",
+    re.I,
+)
 _STATE_AGENT_VERB = re.compile(
     r"^(?![^.;:]{0,40}?\b(?:were|was|been|being|are|is|be)\s+(?:\w+\s+)?(?:killed|executed|shot|"
     r"wounded|injured|attacked|ambushed|targeted))"
@@ -109,7 +115,8 @@ def _as_target(sentence: str, mention: ActorMention) -> bool:
     """Whether the actor stands where the attacked or defending side does ("an ambush on
     Malian troops", "Nigerien soldiers repelled ...")."""
     lead = sentence[max(0, mention.start - 30) : mention.start]
-    if _TARGET_LEAD.search(lead) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
+    killed = _KILLED_LEAD.search(sentence[max(0, mention.start - 50) : mention.start])
+    if (_TARGET_LEAD.search(lead) or killed) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
         return True
     after = sentence[mention.end : mention.end + 40]
     defended = cue("repel").search(after)  # "Nigerien soldiers repelled ..."

@@ -592,6 +592,7 @@ def _as_date(value: object) -> date | None:
 def _normalise(text: str) -> str:
     text = text.casefold().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[–—‐-]", "-", text)
+    text = re.sub(rf"\b{_WD},?\s+(?=\d)", "", text)  # "sunday 2 to monday 3 february"
     return re.sub(r"\s+", " ", text).strip(" ,;:.!?\"'()[]")
 
 
@@ -656,7 +657,9 @@ _SCAN_ALTERNATIVES: tuple[str, ...] = (
     rf"{_C_MON}\s*{_C_DAY}(?:\s*(?:-|–|(?i:to|through|until))\s*(?:{_C_MON}\s*)?{_C_DAY})?"
     + _C_YEAR_TAIL,
     # 11 November 2019 / 11th of November
-    rf"{_C_DAY}(?:\s*[-–]\s*{_C_DAY})?\s+(?i:of\s+)?{_C_MON}(?:,?\s+{_C_YEAR})?",
+    # Sunday 2 to Monday 3 February / 2 and 3 February
+    rf"(?:{_C_WD},?\s+)?{_C_DAY}(?:\s*(?:[-–]|(?i:to|and|into))\s*(?:{_C_WD},?\s+)?{_C_DAY})?"
+    rf"\s+(?i:of\s+)?{_C_MON}(?:,?\s+{_C_YEAR})?",
     # June 2019
     rf"{_C_MON},?\s+{_C_YEAR}",
     # in June / mid-January / early March 2019 / the end of May / last June
@@ -721,8 +724,12 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     return mentions
 
 
-_WEEKDAY_ONLY = re.compile(rf"(?i:(?:on\s+)?{_WD})")
-_CALENDAR = re.compile(rf"(?i:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MON}|{_MON}\s*\d{{1,2}}\b)")
+_WEEKDAY_ONLY = re.compile(rf"(?i:(?:on\s+)?(?:the\s+night\s+of\s+)?{_WD})")
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_CALENDAR = re.compile(
+    rf"(?i:{_ORDINAL}(?:\s*(?:-|to|and|into)\s*(?:{_WD},?\s+)?{_ORDINAL})?\s+(?:of\s+)?{_MON}"
+    rf"|{_MON}\s*\d{{1,2}}\b)"
+)
 
 
 def anchor_before(mentions: list[DateMention], offset: int) -> date | None:

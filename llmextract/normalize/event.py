@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from llmextract.drafts import EventTag, IncidentDraft
-from llmextract.normalize.actors import state_force_of
+from llmextract.normalize.actors import family_of, state_force_of
 from llmextract.normalize.attribution import (
     GENERIC_ACTORS,
     OFFICIAL,
@@ -40,7 +40,7 @@ from llmextract.normalize.rules import (
     victims_in,
 )
 from llmextract.normalize.text import fold
-from llmextract.schema import Attribution, Stance
+from llmextract.schema import Attribution, IncidentType, Stance
 from llmextract.segments import Sentence, StoryUnits
 
 
@@ -149,15 +149,13 @@ def _perpetrator_of(
         if perpetrator is not None:
             break
         perpetrator, attribution = perpetrator_in(later, tag.type, earlier, target)
+    rest = [*texts[1:], *further]
     if perpetrator is None or perpetrator in GENERIC_ACTORS:
         # "JNIM claimed the ambush the next day", "Residents blamed the attack on JNIM",
-        # told after the event's own sentences and before the next event.
-        for later in further:
-            if not (
-                tells_known_event(later)
-                or cue("blame").search(later)
-                or cue("suspect").search(later)
-            ):
+        # "JNIM took responsibility on Thursday": told after the event's own sentence and
+        # before the next event.
+        for later in rest:
+            if not _speaks_of_this_event(later):
                 continue
             found, how = perpetrator_in(later, tag.type, earlier, target)
             if found is not None and found not in GENERIC_ACTORS:
@@ -165,10 +163,12 @@ def _perpetrator_of(
                 break
     elif attribution is not Attribution.claimed:
         # "JNIM fighters attacked the post ..." then "The group claimed the attack the
-        # next day": the perpetrator's own claim, told later.
-        for later in further:
+        # next day": the perpetrator's own claim (or its organisation's), told later.
+        for later in rest:
+            if not _speaks_of_this_event(later):
+                continue
             found, how = perpetrator_in(later, tag.type, perpetrator, target)
-            if found == perpetrator and how is Attribution.claimed and tells_known_event(later):
+            if how is Attribution.claimed and found is not None and _same_group(found, perpetrator):
                 attribution = how
                 break
     named_here = {m.canonical for t in texts for m in actors_in(t)}
@@ -176,13 +176,39 @@ def _perpetrator_of(
         perpetrator not in STATE_ACTORS
         and (perpetrator in GENERIC_ACTORS or perpetrator not in named_here)
     )
-    if unsure and tag.type in STATE_TYPES and any(official_speaks(t) for t in texts):
+    strike = tag.type in STATE_TYPES or IncidentType.airstrike in cue_types(first)
+    if unsure and strike and any(official_speaks(t) for t in texts):
         # "The army said a drone strike near X neutralised ...": the state tells its own
-        # operation; whose army, the document's country says.
-        state = state_force_of(document_country(text))
+        # operation; whose army, the event's place says, else the document's country.
+        state = state_force_of(_country_of(texts) or document_country(text))
         if state is not None:
             perpetrator, attribution = state, Attribution.claimed
     return perpetrator, attribution, target
+
+
+def _country_of(texts: list[str]) -> str | None:
+    """The one country the event's sentences place it in, if they name places at all."""
+    countries = {place.country for t in texts for _, _, place in find_places(t) if place.country}
+    return next(iter(countries)) if len(countries) == 1 else None
+
+
+def _speaks_of_this_event(sentence: str) -> bool:
+    """A later sentence that can name who did the event before it: it points back at it
+    ("claimed the attack"), blames or suspects someone, or claims with no other object
+    ("JNIM took responsibility on Thursday"); never an aggregate ("claimed 24 attacks")."""
+    if cue("aggregate").search(sentence):
+        return False
+    return bool(
+        tells_known_event(sentence)
+        or cue("blame").search(sentence)
+        or cue("suspect").search(sentence)
+        or cue("claim").search(sentence)
+    )
+
+
+def _same_group(found: str, perpetrator: str) -> bool:
+    """The same group, or a branch and its organisation ("ISGS" and "Islamic State")."""
+    return (family_of(found) or found) == (family_of(perpetrator) or perpetrator)
 
 
 def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:

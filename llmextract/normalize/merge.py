@@ -287,7 +287,7 @@ def merge_mentions(incidents: list[Incident], units: StoryUnits | None = None) -
     return merged
 
 
-def _only_in_headline(incident: Incident, headline_end: int) -> bool:
+def only_in_headline(incident: Incident, headline_end: int) -> bool:
     return bool(incident.evidence) and all(
         e.start is not None and e.start < headline_end for e in incident.evidence
     )
@@ -298,12 +298,12 @@ def absorb_headline(incidents: list[Incident], headline_end: int) -> list[Incide
     joins the body incident it agrees with best (the first, on a tie)."""
     result = list(incidents)
     for incident in incidents:
-        if not _only_in_headline(incident, headline_end) or incident.place:
+        if not only_in_headline(incident, headline_end) or incident.place:
             continue
         scored = [
             (affinity, -index)
             for index, other in enumerate(result)
-            if other is not incident and not _only_in_headline(other, headline_end)
+            if other is not incident and not only_in_headline(other, headline_end)
             for affinity in [mention_affinity(incident, other)]
             if affinity is not None
         ]

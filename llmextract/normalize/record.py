@@ -32,7 +32,7 @@ from llmextract.normalize.dates import (
     resolve_date,
 )
 from llmextract.normalize.lexicon import cue, cue_table
-from llmextract.normalize.merge import absorb_headline, merge_mentions
+from llmextract.normalize.merge import absorb_headline, merge_mentions, only_in_headline
 from llmextract.normalize.places import Location, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import (
@@ -453,7 +453,13 @@ def distinct_incidents(
     ANNOTATION.md would not code dropped; summaries are written last, from merged fields.
     On a listing page (``units`` of several stories) the page title names no event."""
     listing = units is not None and len(units.spans) > 1
-    joined = merge_mentions(mentions if listing else absorb_headline(mentions, headline_end), units)
+    if listing:
+        joined = merge_mentions(mentions, units)
+    else:
+        # The body's mentions first, so a headline joins whole events, not a stray clause.
+        heads = [m for m in mentions if only_in_headline(m, headline_end)]
+        body = merge_mentions([m for m in mentions if m not in heads], units)
+        joined = merge_mentions(absorb_headline([*heads, *body], headline_end), units)
     for incident in joined:
         incident.summary = summarise(incident)
     return [incident for incident in joined if is_codable(incident)]

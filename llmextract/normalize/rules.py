@@ -186,7 +186,8 @@ def counts_in(sentences: list[str]) -> dict[str, str]:
 
 _ATTACK_NOUN = (
     r"(?:attack|assault|ambush|raid|bombing|blast|siege|barrage|strike|explosion|offensive|"
-    r"operation|shelling|fire|IED|incursion)\w*"
+    r"operation|shelling|fire|IED|incursion|massacre|killing|kidnapping|abduction|jailbreak|"
+    r"execution)\w*"
 )
 _TARGET_AFTER = re.compile(
     rf"\b{_ATTACK_NOUN}\s+(?:on|against|targeting|at|into)\s+(?:the\s+|an?\s+)?"
@@ -210,7 +211,7 @@ _TARGET_COMPOUND = re.compile(
     r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege)",
     re.I,
 )
-_ATTACK_WORDS = re.compile(rf"\b{_ATTACK_NOUN}|\b(?:bomb|mine|rocket|mortar)s?\b", re.I)
+_ATTACK_WORDS = re.compile(rf"\b{_ATTACK_NOUN}", re.I)
 # "the border with X", "the area": where it happened, not whom it hit.
 _GEOGRAPHY = re.compile(
     r"(?:the\s+)?(?:border|frontier|area|region|zone|forest|province|district|north|south|"
@@ -220,7 +221,7 @@ _GEOGRAPHY = re.compile(
 
 
 _NOT_A_TARGET = re.compile(
-    r"\b(?:\d+\s*(?:km|kilomet\w+|miles?)|motorbikes?|motorcycles?|pick-?ups?|vehicles? of the "
+    r"^\d+\s+(?:wounded|injured|dead|killed)$|\b(?:\d+\s*(?:km|kilomet\w+|miles?)|motorbikes?|motorcycles?|pick-?ups?|vehicles? of the "
     r"attackers|foot|night|dawn|morning|evening|afternoon|hours?)\b",
     re.I,
 )
@@ -234,6 +235,10 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
         return None
     if _ATTACK_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
         return None
+    if cue("weapons").search(target) and not any(
+        pattern.search(target) for _, pattern in cue_table("target_kinds")
+    ):
+        return None  # "an improvised explosive device": what hit, not whom
     if find_dates(target, None) or _NOT_A_TARGET.search(target):
         return None  # "Sunday", "about 15 km", "motorbikes": when, how far, how
     target = _POSSESSIVE_LEAD.sub("", target.strip())
@@ -424,9 +429,21 @@ _DEFINITE_REFERENCE = re.compile(rf"\bthe\s+{_ATTACK_NOUN}", re.I)
 
 def is_follow_up(sentence: str, published: dt.date | None, *, same_paragraph: bool = False) -> bool:
     """A sentence that adds to an event told before ("nine gendarmes died in that
-    assault"): it points back to it and names no place or date of its own.  Right after
-    the event, in its paragraph, "the blast" points back too."""
-    reference = _BACK_REFERENCE.search(sentence) or (
-        same_paragraph and _DEFINITE_REFERENCE.search(sentence)
-    )
-    return bool(reference and not find_places(sentence) and not find_dates(sentence, published))
+    assault"): it names no place or event date of its own and points back to it.  Right
+    after the event, in its paragraph, "the blast" points back too, and so does a claim,
+    denial or confirmation that names no other event ("JNIM took responsibility on
+    Thursday", "Local sources confirmed strikes in the area")."""
+    if find_places(sentence) or event_date_text(sentence, published):
+        return False
+    if _BACK_REFERENCE.search(sentence):
+        return True
+    if not same_paragraph:
+        return False
+    if _DEFINITE_REFERENCE.search(sentence):
+        return True
+    says_about = any(cue(section).search(sentence) for section in _ABOUT_AN_EVENT)
+    return says_about and not _INDEFINITE_EVENT.search(sentence)
+
+
+# What a sentence says about an event it does not name: who claims, denies or confirms it.
+_ABOUT_AN_EVENT = ("claim", "no_claim", "deny", "confirm")
