@@ -327,12 +327,12 @@ _IN_AT_END = re.compile(r"\b(?:in|at)\s+$", re.I)
 _NEAR_AFTER = re.compile(r"^\s+(?:area|outskirts|environs|vicinity)\b", re.I)
 _NOUN_AFTER = re.compile(
     r"^\s+(?:(?:military|army|police|gendarmerie|security|gold)\s+)?"
-    rf"(?:{_PLACE_NOUNS}|prison|jail|checkpoint|post|airport|mine|station)\b(?!\s+of)",
+    rf"(?:{_PLACE_NOUNS}|prison|jail|checkpoint|post|airport|mine|station|area)\b(?!\s+of)",
     re.I,
 )
 _REGION_AFTER = re.compile(r"^\s+regions?\b", re.I)
 # "X, a village in ...", "X, a small town 30 km from ...": the name is described as a place.
-_DESCRIBED_AFTER = re.compile(
+DESCRIBED_AFTER = re.compile(
     r"^\s*,\s*(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:village|town|hamlet|locality|commune|"
     r"settlement|city|community|market town|rural commune|district|gold[- ]mining site|mining site)s?\b",
     re.I,
@@ -421,7 +421,12 @@ def _sequences(text: str) -> list[list[tuple[int, int, bool]]]:
 
 def _could_be_name(word: str) -> bool:
     """An unknown capitalised word that may name a village: no acronym, stopword or date."""
-    return not word.isupper() and not any(part in _NOT_PLACES for part in fold(word).split())
+    parts = fold(word).split()
+    # Villages named for a people ("Tansèga-Mossi", "Gassel-Peulh"): only the first part of
+    # a hyphenated name says whether it is a name at all ("UN-French" is not).
+    return not word.isupper() and bool(parts) and (
+        parts[0] not in _NOT_PLACES if "-" in word else not any(p in _NOT_PLACES for p in parts)
+    )
 
 
 def _scan(text: str) -> list[_Mention]:
@@ -582,7 +587,7 @@ def _in_place_position(text: str, m: _Mention, following: _Mention | None, stric
     before = _clause_before(text, m.start)
     if _NOUN_OF_END.search(before) or _near_before(before) or _NOUN_AFTER.match(after):
         return True
-    if _DESCRIBED_AFTER.match(after) or _ATTACKED_END.search(text[max(0, m.start - 60) : m.start]):
+    if DESCRIBED_AFTER.match(after) or _ATTACKED_END.search(text[max(0, m.start - 60) : m.start]):
         return True
     if _BETWEEN_AND_END.search(before):
         return True

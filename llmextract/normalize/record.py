@@ -34,6 +34,7 @@ from llmextract.normalize.dates import (
 from llmextract.normalize.lexicon import cue, cue_table
 from llmextract.normalize.merge import absorb_headline, merge_mentions, only_in_headline
 from llmextract.normalize.places import Location, resolve_location
+from llmextract.normalize.rules import EVENT_REFERENCE
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -221,9 +222,16 @@ def cue_types(sentence: str) -> list[IncidentType]:
     ]
 
 
+def own_cue_types(sentence: str) -> list[IncidentType]:
+    """Tactics the sentence names for its own event: "the prison attack" in "strikes killed
+    fighters who took part in the prison attack" names another one, unless nothing else
+    is named."""
+    return cue_types(EVENT_REFERENCE.sub(" ", sentence)) or cue_types(sentence)
+
+
 def checked_type(model_type: IncidentType, sentence: str) -> IncidentType:
     """The model's tactic if its sentence supports it (or names none), else the one it names."""
-    cues = cue_types(sentence)
+    cues = own_cue_types(sentence)
     if not cues or model_type in cues:
         return model_type
     if model_type == IncidentType.military_operation and IncidentType.airstrike not in cues:

@@ -20,7 +20,7 @@ from llmextract.normalize.attribution import (
 from llmextract.normalize.counts import NUMBER_PATTERN, parse_count
 from llmextract.normalize.dates import DateMention, find_dates
 from llmextract.normalize.lexicon import cue, cue_table
-from llmextract.normalize.places import find_places, resolve_location
+from llmextract.normalize.places import DESCRIBED_AFTER, find_places, resolve_location
 from llmextract.normalize.text import fold
 from llmextract.schema import GeoPrecision, IncidentType, TargetType
 
@@ -28,7 +28,8 @@ from llmextract.schema import GeoPrecision, IncidentType, TargetType
 
 _QUALIFIER = (
     r"(?:(?:at least|nearly|almost|about|around|some|roughly|approximately|more than|over|"
-    r"up to|another|a further|an additional|a total of|as many as)\s+)?"
+    r"up to|another|a further|an additional|a total of|as many as|no fewer than|not fewer than|"
+    r"no less than|not less than)\s+)?"
 )
 _FIGURE = rf"(?:a dozen|a handful|dozens|scores|hundreds|{NUMBER_PATTERN})"
 _DETERMINER = r"(?:our|their|his|her|its|the)(?![\w-])"
@@ -40,7 +41,14 @@ _NOT_IN_NOUN_PHRASE = (
     r"but|while|who|which|that|in|on|at|near|during|after|were|was|are|is|been|neutrali[sz]ed)\b)"
 )
 _WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?)"
-_BE = r"(?:(?:were|was|have been|had been|are|is|being)\s+)?(?:\w+ly\s+)?"
+# "were killed", "are alleged to have been killed", "were confirmed to have been killed";
+# an aside before the verb (", mainly women and children, were killed") only with one.
+_BE = (
+    r"(?:[\w'’-]+,\s[^,.;:]{1,40},\s+(?=(?:were|was|are|is|have|had)\b))?"
+    r"(?:(?:were|was|have been|had been|are|is|being)\s+)?"
+    r"(?:(?:alleged|confirmed|reported|believed|said|thought|feared|known|estimated)\s+to\s+"
+    r"have\s+been\s+)?(?:\w+ly\s+)?"
+)
 # Who can be counted ("three soldiers", "a nurse") and who attacks ("12 assailants"):
 # ``persons`` and ``attackers`` of the lexicon.
 _PERSONS = cue("persons")
@@ -65,6 +73,7 @@ _LEFT_DEAD = re.compile(
 _TOLL = re.compile(
     rf"\b(?:(?:death\s+)?toll\s+(?:of|at|rose to|to|reached|stood at|climbed to|now stands at)"
     rf"|puts?\s+(?:the\s+)?(?:[\w-]+\s+)?toll(?:\s+[\w-]+){{0,4}}?\s+at|gave a (?:death\s+)?toll of"
+    rf"|puts?\s+the\s+number\s+of\s+(?:[\w-]+\s+){{0,3}}?(?:killed|dead)\s+at"
     rf"|toll\b[^.;]{{0,120}}?\b(?:has|had|have)\s+(?:now\s+)?(?:risen|climbed|increased|reached|"
     rf"gone up)(?:\s+to)?)\s+{_NUM}",
     re.I,
@@ -291,7 +300,7 @@ _PLACE_PHRASE = re.compile(
     r"(?:(?:[a-z]+ern|central|remote|border|restive|rural|[A-Z][a-z]+(?:an|ese|be))\s+)*"
     r"(?:(?P<kind>towns?|villages?|city|commune|region|district|province|locality|capital|"
     r"hamlet|border town)\s+(?:of\s+)?)?"
-    rf"{_NAME}(?:\s+and\s+{_NAME})?(?:\s+(?:[Rr]egion|province|department|cercle|district))?"
+    rf"{_NAME}(?:\s+and\s+{_NAME})?(?:\s+(?:[Rr]egion|province|department|cercle|district|area))?"
     r"(?:,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:[a-z]+ern|central)\s+)?"
     rf"{_NAME}(?:['’]s)?(?:\s+(?:[Rr]egion|province|department|cercle|district))?)?"
 )
@@ -308,6 +317,8 @@ def location_phrase(sentence: str) -> str | None:
     for m in _PLACE_PHRASE.finditer(sentence):
         if m.group("kind") or find_places(m.group(0)) or _locates(m.group(0)):
             return m.group(0)
+        if DESCRIBED_AFTER.match(sentence[m.end() :]) or m.group(0).endswith(" area"):
+            return m.group(0)  # "at X, a village in ...", "in the X area": a place unlisted
     return None
 
 
@@ -425,6 +436,10 @@ _BACK_REFERENCE = re.compile(
     re.I,
 )
 _DEFINITE_REFERENCE = re.compile(rf"\bthe\s+{_ATTACK_NOUN}", re.I)
+# "the prison attack", "that Ouallam jailbreak": an event named as already known.
+EVENT_REFERENCE = re.compile(
+    rf"\b(?:the|this|these|those)\s+(?:[\w-]+\s+){{0,2}}?{_ATTACK_NOUN}", re.I
+)
 
 
 def is_follow_up(sentence: str, published: dt.date | None, *, same_paragraph: bool = False) -> bool:
