@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from llmextract.normalize.actors import actors_of_kind, alias_table, family_of, organisations
+from llmextract.normalize.counts import NUMBER_PATTERN
 from llmextract.normalize.lexicon import cue, words
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import Attribution, IncidentType, Stance
@@ -43,6 +44,7 @@ _SELF_REFERENCE = re.compile(
 )
 _TARGET_LEAD = re.compile(
     r"(?:\b(?:on|against|targeting|at|into|attacked|ambushed|struck|hit|killing|killed|"
+    r"neutrali[sz]ed|neutrali[sz]ing|eliminated|"
     r"wounding|targeted|stormed|raided|overran)|\b(?:attack|ambush|killing|massacre|kidnapping|"
     r"abduction|execution|assault|raid)\w*\s+(?:of|on)|\b(?:attacked|ambushed|struck|hit|"
     r"targeted|stormed|raided|overran|on|against)\s+(?:the\s+|an?\s+)?(?:base|post|position|"
@@ -308,6 +310,21 @@ def perpetrator_in(
     return perpetrator, _attribution(sentence, perpetrator, earlier_group, said)
 
 
+def state_agent_in(sentence: str) -> bool:
+    """Whether unnamed state forces do the deed ("soldiers and volunteers detained men and
+    later executed them"), not suffer it ("three soldiers were killed")."""
+    for m in cue("state_agents").finditer(sentence):
+        if _COUNTED.search(sentence[max(0, m.start() - 30) : m.start()]):
+            continue  # "four soldiers killed in attack": counted, so the victims
+        mention = ActorMention("", m.start(), m.end())
+        if not _as_target(sentence, mention) and _STATE_AGENT_VERB.match(sentence[m.end() :]):
+            return True
+    return False
+
+
+_COUNTED = re.compile(rf"\b(?:{NUMBER_PATTERN}|several|many|dozens|scores)\s+(?:[\w-]+\s+)?$", re.I)
+
+
 def official_speaks(sentence: str) -> bool:
     """Whether an army, ministry or government speaks in the sentence ("the army said")."""
     for verb in cue("speech").finditer(sentence):
@@ -436,6 +453,10 @@ def sources_of(sentences: list[str], claimant: str | None) -> list[tuple[str, St
             if name is None:
                 name = _actor_subject(sentence, passive.end(), passive.end(), True)
             add(name, Stance.denies)
+        for verb in cue("attribute_verbs").finditer(sentence):
+            # "The authorities blamed X", "local officials suspect X": they report it.
+            span = sentence[max(0, verb.start() - 60) : verb.start()]
+            add(_source_name(span, False), Stance.reports)
         for verb in [*cue("deny").finditer(sentence), *cue("confirm").finditer(sentence)]:
             if _PASSIVE_DENIAL.match(sentence[verb.start() :]):
                 continue

@@ -23,6 +23,7 @@ from llmextract.normalize.attribution import (
     official_speaks,
     perpetrator_in,
     sources_of,
+    state_agent_in,
 )
 from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import find_places
@@ -176,7 +177,20 @@ def _perpetrator_of(
         perpetrator not in STATE_ACTORS
         and (perpetrator in GENERIC_ACTORS or perpetrator not in named_here)
     )
-    strike = tag.type in STATE_TYPES or IncidentType.airstrike in cue_types(first)
+    # A strike, or fighters "neutralised" (the state's word for its own operations) in a
+    # sentence that is not about fighting off someone else's attack.
+    defended = bool(cue("repel").search(first)) or tells_known_event(first)
+    strike = (
+        tag.type in STATE_TYPES
+        or IncidentType.airstrike in cue_types(first)
+        or (bool(cue("state_operation").search(first)) and not defended)
+    )
+    if perpetrator is None and state_agent_in(first):
+        # "Soldiers detained men at a checkpoint and executed them": whose soldiers, the
+        # event's place says.
+        state = state_force_of(_country_of(texts) or document_country(text))
+        if state is not None:
+            return state, Attribution.attributed, target
     if unsure and strike and any(official_speaks(t) for t in texts):
         # "The army said a drone strike near X neutralised ...": the state tells its own
         # operation; whose army, the event's place says, else the document's country.

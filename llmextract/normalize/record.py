@@ -19,6 +19,7 @@ from llmextract.normalize.actors import canonical_actor
 from llmextract.normalize.attribution import (
     FAMILY_ACTORS,
     GENERIC_ACTORS,
+    STATE_ACTORS,
     UNIDENTIFIED,
     actors_in,
     last_group_before,
@@ -137,12 +138,17 @@ def mentions_actor(window: str, actor: str) -> bool:
 
 
 def resolve_perpetrator(
-    draft: IncidentDraft, text: str, mention: MentionContext
+    draft: IncidentDraft, text: str, mention: MentionContext, *, read_by_rules: bool = False
 ) -> tuple[str | None, Attribution]:
+    """The draft's perpetrator, canonical; a name the text lacks is dropped, except the
+    state forces code reads from an official's account ("the defence ministry announced
+    strikes")."""
     perpetrator = canonical_actor(draft.perpetrator)
     window = mention.window or text[mention.start : mention.end]
-    if perpetrator and not (
-        appears_in(window, draft.perpetrator) or mentions_actor(window, perpetrator)
+    if (
+        perpetrator
+        and not (read_by_rules and perpetrator in STATE_ACTORS)
+        and not (appears_in(window, draft.perpetrator) or mentions_actor(window, perpetrator))
     ):
         perpetrator = None  # not in the text the model was shown: copied from elsewhere
     attribution = draft.attribution
@@ -272,7 +278,9 @@ def draft_to_incident(
         ),
         text,
     )
-    perpetrator, attribution = resolve_perpetrator(draft, text, mention)
+    perpetrator, attribution = resolve_perpetrator(
+        draft, text, mention, read_by_rules=read_by_rules
+    )
     sources, confirmation = sources_and_confirmation(
         perpetrator, attribution, draft, window, read_sources
     )
