@@ -50,7 +50,7 @@ _TARGET_LEAD = re.compile(
     r"targeted|stormed|raided|overran|on|against)\s+(?:the\s+|an?\s+)?(?:base|post|position|"
     r"camp|convoy|patrol|members|fighters|men|detachment|checkpoint)s?\s+(?:of|held by|"
     r"belonging to)|\b(?:commander|leader|emir|chief|member|cadre|official)s?\s+(?:of|in|from))"
-    r"\s+(?:the\s+|an?\s+|two\s+|\w+\s+)?$",
+    r"\s+(?:(?:the|an?|two|(?!(?:its|their|his|her|our)\b)[\w“”\"'’-]+)\s+){0,2}$",
     re.I,
 )
 # "strikes had killed 'dozens' of JNIM fighters": the actor is among those a kill verb hit.
@@ -71,6 +71,11 @@ _PASSIVE_AGENT = re.compile(
     r"\b(?:carried out|committed|perpetrated|conducted|launched|led|killed|attacked|ambushed|"
     r"targeted|kidnapped|abducted|executed|shot|claimed|raided|stormed|struck|hit)\s+by\s+"
     r"(?:the\s+|an?\s+)?(?:[\w-]+\s+)?$",
+    re.I,
+)
+_AFFILIATION_LEAD = re.compile(
+    r"\b(?:linked|affiliated|allied|tied|close|loyal|belonging)\s+(?:to|with)\s+(?:the\s+)?$"
+    r"|\baffiliates?\s+of\s+(?:the\s+)?$",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r"[.;:!?\n]|,\s+(?:while|but|and)\b")
@@ -116,7 +121,7 @@ def actors_in(sentence: str) -> list[ActorMention]:
 def _as_target(sentence: str, mention: ActorMention) -> bool:
     """Whether the actor stands where the attacked or defending side does ("an ambush on
     Malian troops", "Nigerien soldiers repelled ...")."""
-    lead = sentence[max(0, mention.start - 30) : mention.start]
+    lead = sentence[max(0, mention.start - 45) : mention.start]
     killed = _KILLED_LEAD.search(sentence[max(0, mention.start - 50) : mention.start])
     if (_TARGET_LEAD.search(lead) or killed) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
         return True
@@ -254,10 +259,17 @@ def perpetrator_in(
     mentions = actors_in(sentence)
     said = speakers(sentence, earlier_group)
     speaking = {m.start for m in mentions for _, at in said if 0 <= at - m.end <= 40}
+    # One name written twice ("the Movement for ... (MSA)") has one role in the sentence; a
+    # group named as another's affiliation ("fighters linked to the Katiba Macina") has none.
+    attacked = {
+        m.canonical
+        for m in mentions
+        if _as_target(sentence, m) or _AFFILIATION_LEAD.search(sentence[: m.start])
+    }
     candidates = [
         m
         for m in mentions
-        if not _as_target(sentence, m)
+        if m.canonical not in attacked
         and not (folded_target and f" {fold(sentence[m.start : m.end])} " in folded_target)
     ]
     agent = next(
@@ -323,6 +335,14 @@ def state_agent_in(sentence: str) -> bool:
 
 
 _COUNTED = re.compile(rf"\b(?:{NUMBER_PATTERN}|several|many|dozens|scores)\s+(?:[\w-]+\s+)?$", re.I)
+
+
+def state_speaker(sentence: str) -> str | None:
+    """The state or foreign force speaking in the sentence ("the Barkhane command said")."""
+    for speaker, _ in speakers(sentence):
+        if speaker in STATE_ACTORS:
+            return speaker
+    return None
 
 
 def official_speaks(sentence: str) -> bool:

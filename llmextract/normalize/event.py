@@ -24,6 +24,7 @@ from llmextract.normalize.attribution import (
     perpetrator_in,
     sources_of,
     state_agent_in,
+    state_speaker,
 )
 from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import find_places
@@ -193,8 +194,11 @@ def _perpetrator_of(
             return state, Attribution.attributed, target
     if unsure and strike and any(official_speaks(t) for t in texts):
         # "The army said a drone strike near X neutralised ...": the state tells its own
-        # operation; whose army, the event's place says, else the document's country.
-        state = state_force_of(_country_of(texts) or document_country(text))
+        # operation; whose forces, the speaker says ("the Barkhane command"), else the
+        # event's place, else the document's country.
+        state = next((n for t in texts if (n := state_speaker(t))), None) or state_force_of(
+            _country_of(texts) or document_country(text)
+        )
         if state is not None:
             perpetrator, attribution = state, Attribution.claimed
     return perpetrator, attribution, target
