@@ -714,6 +714,8 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     if not isinstance(text, str):
         return mentions
     for match in _SCAN.finditer(text):
+        if _INDEFINITE_BEFORE.search(text[: match.start()]) and _WEEKDAY_ONLY.match(match.group(0)):
+            continue  # "on a Saturday morning in August": some Saturday, the month dates it
         if mentions and _WEEKDAY_ONLY.fullmatch(mentions[-1].text.strip()):
             between = text[mentions[-1].end_offset : match.start()]
             if re.fullmatch(r",?\s{0,2}(?:the\s+)?", between) and _CALENDAR.match(match.group(0)):
@@ -724,6 +726,7 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     return mentions
 
 
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|one)\s+$", re.I)
 _WEEKDAY_ONLY = re.compile(rf"(?i:(?:on\s+)?(?:the\s+night\s+of\s+)?{_WD})")
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _CALENDAR = re.compile(

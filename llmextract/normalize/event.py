@@ -233,9 +233,16 @@ def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
     """Counts from the event's sentences; a figure they lack from the sentences that follow
     before the next event ("Survivors gave the names of 37 people killed."), never from an
     aggregate ("more than 400 killed since January")."""
-    counts = counts_in(texts)
-    later = counts_in([t for t in further if not cue("aggregate").search(t)])
+    counts = _reported_first(texts)
+    later = _reported_first([t for t in further if not cue("aggregate").search(t)])
     return {**later, **counts}
+
+
+def _reported_first(texts: list[str]) -> dict[str, str]:
+    """Counts per field, a figure others report before one only a claim gives ("the group
+    said 40 soldiers had been killed", then "the ministry: 21 soldiers killed")."""
+    claims = [t for t in texts if cue("claim").search(t) and not cue("no_claim").search(t)]
+    return {**counts_in(claims), **counts_in([t for t in texts if t not in claims])}
 
 
 def dated_before(

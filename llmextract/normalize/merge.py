@@ -75,6 +75,14 @@ def _dates_overlap(a: Incident, b: Incident) -> bool | None:
     return not (a.date_end < b.date_start or b.date_end < a.date_start)
 
 
+def _dates_narrower(inner: Incident, outer: Incident) -> bool:
+    """Whether one mention's dates lie within the other's and say less time."""
+    if not (inner.date_start and inner.date_end and outer.date_start and outer.date_end):
+        return False
+    within = outer.date_start <= inner.date_start and inner.date_end <= outer.date_end
+    return within and (inner.date_end - inner.date_start) < (outer.date_end - outer.date_start)
+
+
 def _first_offset(incident: Incident) -> int | None:
     starts = [e.start for e in incident.evidence if e.start is not None]
     return min(starts) if starts else None
@@ -230,7 +238,10 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
         # "in northern Burkina Faso" in the lede, "at the site of X, 25 km from Y" later.
         for name in _LOCATION_FIELDS:
             data[name] = other[name]
-    if first.date_start is None and second.date_start is not None:
+    if (first.date_start is None and second.date_start is not None) or _dates_narrower(
+        second, first
+    ):
+        # "this year" in the lede, "18 July" in the figures: the most precise date.
         for name in ("date_text", "date_start", "date_end", "date_precision"):
             data[name] = other[name]
     if first.incident_type == IncidentType.other:

@@ -37,7 +37,7 @@ _NUM = rf"(?P<num>{_QUALIFIER}{_FIGURE})"
 # Up to three words between a figure and its verb ("two Malian gendarmes were"), none of
 # them a clause break.
 _NOT_IN_NOUN_PHRASE = (
-    r"(?!(?:killed|dead|died|wounded|injured|hurt|kidnapped|abducted|captured|seized|and|or|"
+    r"(?!(?:killed|dead|died|wounded|injured|hurt|kidnapped|abducted|captured|seized|missing|and|or|"
     r"but|while|who|which|that|in|on|at|near|during|after|were|was|are|is|been|neutrali[sz]ed)\b)"
 )
 _WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?)"
@@ -324,10 +324,12 @@ def location_phrase(sentence: str) -> str | None:
 
 # --- date of the event, not of the statement ------------------------------------------------
 
+# A statement's date stands between its verb and what it says: "said on Monday that ...";
+# "claimed that on Friday its fighters attacked ..." dates the attack.
 _STATEMENT_BEFORE = re.compile(
     r"\b(?:statement|video|claim\w*|communiqu\w*|message|release[sd]?|published|posted|issued|"
     r"announced|said|says|responsibility|credit|account|toll|briefing|television|radio|told|"
-    r"reported|confirmed|denied)\b[^.;]{0,40}$",
+    r"reported|confirmed|denied)\b(?:(?!\bthat\b)[^.;]){0,40}$",
     re.I,
 )
 
