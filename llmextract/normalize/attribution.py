@@ -123,7 +123,9 @@ def _as_target(sentence: str, mention: ActorMention) -> bool:
     Malian troops", "Nigerien soldiers repelled ...")."""
     lead = sentence[max(0, mention.start - 45) : mention.start]
     killed = _KILLED_LEAD.search(sentence[max(0, mention.start - 50) : mention.start])
-    if (_TARGET_LEAD.search(lead) or killed) and not re.search(r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead):
+    if (_TARGET_LEAD.search(lead) or killed) and not re.search(
+        r"\b(?:blamed? on|by)\s+(?:the\s+)?$", lead
+    ):
         return True
     after = sentence[mention.end : mention.end + 40]
     defended = cue("repel").search(after)  # "Nigerien soldiers repelled ..."

@@ -327,7 +327,7 @@ _IN_AT_END = re.compile(r"\b(?:in|at)\s+$", re.I)
 _NEAR_AFTER = re.compile(r"^\s+(?:area|outskirts|environs|vicinity)\b", re.I)
 _NOUN_AFTER = re.compile(
     r"^\s+(?:(?:military|army|police|gendarmerie|security|gold)\s+)?"
-    rf"(?:{_PLACE_NOUNS}|prison|jail|checkpoint|post|airport|mine|station|area)\b(?!\s+of)",
+    rf"(?:(?:{_PLACE_NOUNS}|prison|jail|checkpoint|post|airport|mine|station)\b(?!\s+of)|area\b)",
     re.I,
 )
 _REGION_AFTER = re.compile(r"^\s+regions?\b", re.I)
@@ -424,8 +424,12 @@ def _could_be_name(word: str) -> bool:
     parts = fold(word).split()
     # Villages named for a people ("Tansèga-Mossi", "Gassel-Peulh"): only the first part of
     # a hyphenated name says whether it is a name at all ("UN-French" is not).
-    return not word.isupper() and bool(parts) and (
-        parts[0] not in _NOT_PLACES if "-" in word else not any(p in _NOT_PLACES for p in parts)
+    return (
+        not word.isupper()
+        and bool(parts)
+        and (
+            parts[0] not in _NOT_PLACES if "-" in word else not any(p in _NOT_PLACES for p in parts)
+        )
     )
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-from llmextract.normalize.attribution import STATE_ACTORS, actors_in
+from llmextract.normalize.actors import state_force_of
+from llmextract.normalize.attribution import OFFICIAL, STATE_ACTORS, actors_in
 from llmextract.normalize.lexicon import cue
-from llmextract.normalize.record import confirmation_of
+from llmextract.normalize.places import resolve_location
+from llmextract.normalize.record import confirmation_of, with_demonym_country
 from llmextract.normalize.text import fold
 from llmextract.schema import Attribution, Incident, Source, Stance
 
@@ -27,14 +29,26 @@ def speaking_publisher(publisher: str | None) -> str | None:
     return name if cue("speaking_publishers").search(name) else None
 
 
+def _speaks_for(name: str) -> set[str]:
+    """The state forces an official publisher speaks for: named ("FAMa General Staff"), or
+    the armed forces of the country its name gives ("Nigerien Ministry of Defence")."""
+    forces = {m.canonical for m in actors_in(name)}
+    if OFFICIAL.search(name):
+        country = with_demonym_country(resolve_location(name), name).country
+        if (force := state_force_of(country)) is not None:
+            forces.add(force)
+    return forces
+
+
 def with_publisher(incident: Incident, publisher: str | None) -> Incident:
     """The incident with its publisher among its sources: the state's own account of its
     own operation is its claim, anything else a report."""
     name = speaking_publisher(publisher)
     if name is None or any(fold(s.source) == fold(name) for s in incident.sources):
         return incident
-    speaks_for = {m.canonical for m in actors_in(name)}
-    own_operation = incident.perpetrator in STATE_ACTORS and incident.perpetrator in speaks_for
+    own_operation = incident.perpetrator in STATE_ACTORS and incident.perpetrator in _speaks_for(
+        name
+    )
     stance = Stance.claims if own_operation else Stance.reports
     sources = [*incident.sources, Source(source=name, stance=stance)]
     update: dict[str, object] = {"sources": sources, "confirmation": confirmation_of(sources)}

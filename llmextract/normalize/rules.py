@@ -440,7 +440,7 @@ _BACK_REFERENCE = re.compile(
 _DEFINITE_REFERENCE = re.compile(rf"\bthe\s+{_ATTACK_NOUN}", re.I)
 # "the prison attack", "that Ouallam jailbreak": an event named as already known.
 EVENT_REFERENCE = re.compile(
-    rf"\b(?:the|this|these|those)\s+(?:[\w-]+\s+){{0,2}}?{_ATTACK_NOUN}", re.I
+    rf"\b(?:the|this|these|those)\s+(?:[\w-]+\s+){{0,2}}{_ATTACK_NOUN}", re.I
 )
 
 

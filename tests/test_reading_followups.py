@@ -1,0 +1,501 @@
+"""Reading what reporting says after an event's own sentence: later claims, follow-up
+sentences, who is a source (the publisher included), state forces named only by an
+official's account, dates inside reported speech, tolls with asides, places the
+gazetteer lacks.
+
+Every sentence is invented for these tests, each behaviour in at least three wordings;
+none shares six consecutive words with the seed or dev documents.  Villages such as
+Koulbila-Mossi, Dankoumbé or Tinfagha are made up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from llmextract.drafts import EventTag
+from llmextract.normalize.attribution import (
+    perpetrator_in,
+    sources_of,
+    state_agent_in,
+    state_speaker,
+)
+from llmextract.normalize.dates import find_dates, resolve_date
+from llmextract.normalize.event import draft_from_rules, event_block, said_about
+from llmextract.normalize.merge import merge_pair
+from llmextract.normalize.places import resolve_location
+from llmextract.normalize.publisher import speaking_publisher, with_publisher
+from llmextract.normalize.record import checked_type
+from llmextract.normalize.rules import (
+    counts_in,
+    event_date_text,
+    is_follow_up,
+    location_phrase,
+    usable_target,
+)
+from llmextract.schema import (
+    Attribution,
+    DatePrecision,
+    Evidence,
+    Incident,
+    IncidentType,
+    Source,
+    Stance,
+)
+from llmextract.segments import split_sentences, story_units
+
+A = Attribution
+T = IncidentType
+PUBLISHED = dt.date(2025, 6, 14)  # a Saturday
+
+
+def _draft(text: str, tag_type: T, target: str | None = None):
+    """The events strategy's reading of a one-event text whose first sentence is tagged."""
+    sentences = split_sentences(text)
+    first = sentences[0]
+    block = event_block(sentences, first, {first.index}, units=story_units(text, PUBLISHED))
+    tag = EventTag(sentence=first.index, type=tag_type, target=target)
+    [said] = said_about([(tag, block)], sentences, story_units(text, PUBLISHED))
+    return draft_from_rules(tag, block, text, PUBLISHED, said)
+
+
+# --- 1. a claim told after the event's sentence ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tag_type", "perpetrator"),
+    [
+        (
+            "Armed men stormed a police post in Yanfolila late on Friday. Two officers were "
+            "wounded, a hospital worker said. JNIM took responsibility on Sunday.",
+            T.armed_assault,
+            "JNIM",
+        ),
+        (
+            "ISGS fighters ambushed a supply column near Tahoua on 3 June, killing four "
+            "soldiers. The Islamic State claimed the ambush two days later through Amaq.",
+            T.ambush,
+            "ISGS",
+        ),
+        (
+            "Militants of JNIM overran an outpost in Léraba province on Thursday. Six "
+            "gendarmes died. In a message on Friday the group took credit for the raid.",
+            T.armed_assault,
+            "JNIM",
+        ),
+    ],
+)
+def test_later_claim_makes_the_attack_claimed(text: str, tag_type: T, perpetrator: str) -> None:
+    draft, _ = _draft(text, tag_type)
+    assert draft.perpetrator == perpetrator
+    assert draft.attribution == A.claimed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen raided a market near Djibasso on Friday, killing five traders. No group "
+        "has claimed the killings.",
+        "Unknown assailants shot dead a village chief in Kantchari on Monday. There was no "
+        "claim of responsibility.",
+        "Attackers set fire to a school outside Titao on Tuesday. Nobody claimed the arson.",
+    ],
+)
+def test_no_claim_after_the_event_names_nobody(text: str) -> None:
+    draft, _ = _draft(text, T.armed_assault)
+    assert draft.attribution != A.claimed
+
+
+# --- 2. follow-up sentences ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "JNIM took responsibility the following evening.",
+        "Police confirmed casualties but gave no figure.",
+        "The army denied any involvement.",
+        "The group did not claim the killings.",
+    ],
+)
+def test_claims_denials_and_confirmations_follow_up(sentence: str) -> None:
+    assert is_follow_up(sentence, PUBLISHED, same_paragraph=True)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "JNIM also claimed an ambush near Kayes.",  # a place of its own
+        "JNIM separately claimed a raid on a convoy.",  # another event, indefinite
+        "On 2 June the group claimed a bombing.",  # a date of its own
+    ],
+)
+def test_claims_of_other_events_are_not_follow_ups(sentence: str) -> None:
+    assert not is_follow_up(sentence, PUBLISHED, same_paragraph=True)
+
+
+def test_follow_up_needs_the_same_paragraph_without_a_back_reference() -> None:
+    assert not is_follow_up("The army denied any involvement.", PUBLISHED)
+    assert is_follow_up("The army denied any part in that raid.", PUBLISHED)
+
+
+# --- 3. the publisher as a source ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("publisher", "speaks"),
+    [
+        ("Ministry of Defence of Mali (communiqué)", "Ministry of Defence of Mali"),
+        ("Amnesty International", "Amnesty International"),
+        ("U.S. Embassy Niamey", "U.S. Embassy Niamey"),
+        ("Agence Sahel Presse", None),
+        ("The Niamey Daily News", None),
+        ("Conflict Notes, a blog", None),
+        (None, None),
+    ],
+)
+def test_which_publishers_speak_for_themselves(publisher: str | None, speaks: str | None) -> None:
+    assert speaking_publisher(publisher) == speaks
+
+
+def _incident(**fields) -> Incident:
+    base = {"summary": "", "incident_type": T.armed_assault}
+    return Incident.model_validate({**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("publisher", "perpetrator", "stance"),
+    [
+        ("Nigerien Ministry of Defence", "Nigerien armed forces", Stance.claims),
+        ("Burkina Faso Armed Forces General Staff", "Burkinabe armed forces", Stance.claims),
+        ("Human Rights Watch", "Malian armed forces", Stance.reports),
+        ("Niger Ministry of the Interior", "ISGS", Stance.reports),
+    ],
+)
+def test_publisher_claims_its_own_operation_and_reports_the_rest(
+    publisher: str, perpetrator: str, stance: Stance
+) -> None:
+    incident = with_publisher(_incident(perpetrator=perpetrator), publisher)
+    assert (incident.sources[-1].source, incident.sources[-1].stance) == (
+        speaking_publisher(publisher),
+        stance,
+    )
+    assert (incident.attribution == A.claimed) == (stance == Stance.claims)
+
+
+def test_news_outlet_is_never_added() -> None:
+    incident = _incident(perpetrator="JNIM")
+    assert with_publisher(incident, "Sahel Wire Service").sources == []
+
+
+# --- 4. whom the state's account names -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "tag_type", "perpetrator"),
+    [
+        (
+            "The army said an air strike near Goundam on Friday killed six militants.",
+            T.other,
+            "Malian armed forces",
+        ),
+        (
+            "The defence ministry announced that raids around Torodi had neutralised about "
+            "forty terrorists on Wednesday.",
+            T.armed_assault,
+            "Nigerien armed forces",
+        ),
+        (
+            "In a communiqué, the general staff said drones had struck a camp of fighters "
+            "near Djibo on Thursday.",
+            T.massacre,
+            "Burkinabe armed forces",
+        ),
+    ],
+)
+def test_official_account_of_a_strike_names_the_place_army(
+    text: str, tag_type: T, perpetrator: str
+) -> None:
+    draft, _ = _draft(text, tag_type)
+    assert (draft.perpetrator, draft.attribution) == (perpetrator, A.claimed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army said troops repelled an assault on the Boulkessi camp and neutralised "
+        "twelve assailants on Monday.",
+        "The ministry said soldiers fought off the attack near Tillabéri and neutralised "
+        "several gunmen.",
+        "Officers beat back the raid on the Dori barracks and neutralised nine attackers, "
+        "the army said.",
+    ],
+)
+def test_neutralised_while_repelling_is_no_state_operation(text: str) -> None:
+    draft, _ = _draft(text, T.armed_assault)
+    assert draft.perpetrator not in (
+        "Malian armed forces",
+        "Nigerien armed forces",
+        "Burkinabe armed forces",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Residents said soldiers rounded up eleven herders and shot them near Dankoumbé.", True),
+        ("Witnesses said the troops opened fire on a crowd at the market.", True),
+        ("Security forces detained the men at a checkpoint and later executed them.", True),
+        ("Four soldiers killed in attack on a patrol near the border", False),
+        ("Three soldiers were killed when gunmen struck their post.", False),
+        ("Gunmen killed two soldiers and wounded a third.", False),
+    ],
+)
+def test_unnamed_soldiers_as_the_doers(sentence: str, expected: bool) -> None:
+    assert state_agent_in(sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("The Barkhane command said the strike had killed a senior commander.", "French forces"),
+        ("FAMa said its aircraft hit a convoy of fighters.", "Malian armed forces"),
+        ("Local residents said a drone struck a wedding.", None),
+    ],
+)
+def test_state_speaker(sentence: str, speaker: str | None) -> None:
+    assert state_speaker(sentence) == speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Raids in the area had killed dozens of JNIM fighters, the ministry said.",
+        "Troops neutralised about thirty of the ISGS militants near the river.",
+        "The strike killed around ten members of a cell linked to the Katiba Macina.",
+    ],
+)
+def test_the_group_that_was_hit_is_not_the_attacker(sentence: str) -> None:
+    perpetrator, _ = perpetrator_in(sentence, T.military_operation, None)
+    assert perpetrator not in ("JNIM", "ISGS", "Katiba Macina")
+
+
+def test_a_name_and_its_acronym_share_one_role() -> None:
+    sentence = (
+        "The group claimed that its fighters had stormed a base of the Movement for the "
+        "Salvation of Azawad (MSA) near Inékar."
+    )
+    assert perpetrator_in(sentence, T.armed_assault, "ISGS")[0] == "ISGS"
+
+
+# --- 5. sources who blame, suspect, or are not officials -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Local officials blamed JNIM for the ambush.", "Local officials"),
+        ("Villagers suspect ISGS, which roams the area.", "Villagers"),
+        ("The authorities accused a local militia of the killings.", "The authorities"),
+        ("Gunmen seized three drivers near Nioro, a relative said.", "relative"),
+        ("Two engineers were abducted at the quarry, the firm said in a statement.", "firm"),
+        ("Eight people died, according to Doctors Without Borders International.", None),
+    ],
+)
+def test_more_kinds_of_source(sentence: str, source: str | None) -> None:
+    found = sources_of([sentence], None)
+    if source is None:
+        assert all(s == Stance.reports for _, s in found)
+    else:
+        assert (source, Stance.reports) in found
+
+
+# --- 6. dates -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "start", "end"),
+    [
+        (
+            "Overnight from Friday 6 to Saturday 7 June, gunmen raided a farm.",
+            "2025-06-06",
+            "2025-06-07",
+        ),
+        (
+            "In the night of Tuesday 3 to Wednesday 4 June, militants shelled the camp.",
+            "2025-06-03",
+            "2025-06-04",
+        ),
+        (
+            "On Monday 9 and Tuesday 10 June, fighting went on near Bourem.",
+            "2025-06-09",
+            "2025-06-10",
+        ),
+    ],
+)
+def test_weekday_dated_day_range(sentence: str, start: str, end: str) -> None:
+    text = event_date_text(sentence, PUBLISHED)
+    assert text is not None
+    resolved = resolve_date(text, PUBLISHED)
+    assert (str(resolved.start), str(resolved.end)) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "month"),
+    [
+        ("On a Friday evening in May, gunmen emptied the granary of Tinfagha.", 5),
+        ("One Sunday in April, militants burned the school at Dankoumbé.", 4),
+        ("On a Tuesday morning in March, a convoy hit a mine near Boni.", 3),
+    ],
+)
+def test_indefinite_weekday_gives_the_month(sentence: str, month: int) -> None:
+    text = event_date_text(sentence, PUBLISHED)
+    assert text is not None
+    resolved = resolve_date(text, PUBLISHED)
+    assert resolved.precision == DatePrecision.month and resolved.start.month == month
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The group claimed that on Thursday 5 June its fighters stormed the post.", "2025-06-05"),
+        ("The army said that on 11 June troops had repelled an attack.", "2025-06-11"),
+        ("Residents reported that on Wednesday 4 June armed men took the cattle.", "2025-06-04"),
+    ],
+)
+def test_date_inside_reported_speech_is_the_event_date(sentence: str, expected: str) -> None:
+    text = event_date_text(sentence, PUBLISHED)
+    assert text is not None and str(resolve_date(text, PUBLISHED).start) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "JNIM said on Monday that its fighters had killed ten soldiers.",
+        "The ministry announced on 12 June that the attackers had fled.",
+        "ISGS claimed on Thursday that it had struck a patrol.",
+    ],
+)
+def test_statement_date_before_that_is_not_the_event_date(sentence: str) -> None:
+    assert event_date_text(sentence, PUBLISHED) is None
+
+
+def test_joined_mentions_keep_the_most_precise_date() -> None:
+    quote = Evidence(quote="x", start=0, end=1)
+    year = _incident(
+        date_text="this year",
+        date_start="2025-01-01",
+        date_end="2025-12-31",
+        date_precision="year",
+        evidence=[quote],
+    )
+    day = _incident(
+        date_text="12 June",
+        date_start="2025-06-12",
+        date_end="2025-06-12",
+        date_precision="day",
+        evidence=[quote],
+    )
+    assert str(merge_pair(year, day).date_start) == "2025-06-12"
+    assert str(merge_pair(day, year).date_start) == "2025-06-12"
+
+
+# --- 7. counts, targets, tactics ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("More than 40 villagers are believed to have been killed in the raid.", 40),
+        ("At least 12 soldiers were reported to have been killed near the river.", 12),
+        ("Nine people, among them three children, were killed at the well.", 9),
+        ("Local sources put the number of dead at no fewer than 14.", 14),
+        ("Seven herders, most of them young men, were killed.", 7),
+    ],
+)
+def test_tolls_with_asides_and_reporting_verbs(sentence: str, expected: int) -> None:
+    from llmextract.normalize.counts import parse_count
+
+    assert parse_count(counts_in([sentence])["killed"]) == expected
+
+
+def test_missing_is_not_wounded() -> None:
+    counts = counts_in(["Eleven soldiers killed, 4 missing and 9 wounded, the army said."])
+    from llmextract.normalize.counts import parse_count
+
+    assert parse_count(counts["wounded"]) == 9
+
+
+@pytest.mark.parametrize(
+    ("target", "sentence", "kept"),
+    [
+        ("roadside bomb", "A bus ran over a roadside bomb near Ansongo.", False),
+        ("landmine", "A cart struck a landmine outside the village.", False),
+        ("improvised explosive device", "A truck hit an improvised explosive device.", False),
+        ("12 wounded", "The blast left 12 wounded at the market.", False),
+        ("truck carrying traders", "A mine hit a truck carrying traders.", True),
+    ],
+)
+def test_weapons_are_not_the_target(target: str, sentence: str, kept: bool) -> None:
+    assert (usable_target(target, sentence) is not None) is kept
+
+
+@pytest.mark.parametrize(
+    ("model_type", "sentence", "expected"),
+    [
+        (
+            T.massacre,
+            "Drone strikes killed fighters who had taken part in the prison attack.",
+            T.airstrike,
+        ),
+        (T.armed_assault, "An air strike hit men suspected of the jailbreak raid.", T.airstrike),
+        (T.massacre, "Troops shelled positions of gunmen blamed for the ambush.", T.indirect_fire),
+    ],
+)
+def test_a_tactic_named_for_another_event_does_not_count(
+    model_type: T, sentence: str, expected: T
+) -> None:
+    assert checked_type(model_type, sentence) == expected
+
+
+# --- 8. places the gazetteer lacks -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        (
+            "Gunmen attacked Koulbila-Mossi, a village in Kourwéogo province, on Friday.",
+            "Koulbila-Mossi",
+        ),
+        ("Militants raided the post at Sirba-Peulh, a hamlet in Gnagna province.", "Sirba-Peulh"),
+        ("Fighters stormed Tindi-Bozo, a fishing village in the Mopti region.", "Tindi-Bozo"),
+    ],
+)
+def test_village_named_for_a_people_is_a_place(sentence: str, place: str) -> None:
+    phrase = location_phrase(sentence)
+    assert resolve_location(phrase, fallback_text=sentence).place == place
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Gunmen killed two herders in the Dankoumbé area (Mopti region) on Friday.", "Dankoumbé"),
+        ("Fighting was reported in the Tinfagha area of the Gao region.", "Tinfagha"),
+        ("Jihadists burned granaries in the Kelbouli area on Monday.", "Kelbouli"),
+    ],
+)
+def test_the_x_area_keeps_an_unlisted_name(sentence: str, place: str) -> None:
+    phrase = location_phrase(sentence)
+    assert phrase is not None
+    assert resolve_location(phrase, fallback_text=sentence).place == place
+
+
+def test_source_list_keeps_sources_objects() -> None:
+    # with_publisher must keep the Source model, not a dict
+    incident = with_publisher(
+        _incident(sources=[Source(source="residents", stance=Stance.reports)]), "OCHA"
+    )
+    assert all(isinstance(s, Source) for s in incident.sources)
+    assert find_dates("no date here", PUBLISHED) == []
