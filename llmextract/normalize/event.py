@@ -42,7 +42,7 @@ from llmextract.normalize.rules import (
     victims_in,
 )
 from llmextract.normalize.text import fold
-from llmextract.schema import Attribution, IncidentType, Stance
+from llmextract.schema import Attribution, IncidentType, Stance, TargetType
 from llmextract.segments import Sentence, StoryUnits
 
 
@@ -108,14 +108,16 @@ def draft_from_rules(
     if tag.type in STATE_TYPES and perpetrator in STATE_ACTORS:
         target = target or militants_in(texts)  # whom a strike or sweep hit
     target = target or victims_in(texts)
+    cues = cue_types(" ".join(texts))
+    target_type = target_type_of(target, tag.type)
     draft = IncidentDraft(
-        incident_type=supported_type(tag.type, cue_types(" ".join(texts))),
+        incident_type=_fits_target(supported_type(tag.type, cues), target_type, cues),
         date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
         location_text=next((p for t in texts if (p := location_phrase(t))), None),
         perpetrator=perpetrator,
         attribution=attribution,
         target=target,
-        target_type=target_type_of(target, tag.type),
+        target_type=target_type,
         **_counts_of(texts, further),
     )
     sources = sources_of([*texts, *further], perpetrator)
@@ -128,6 +130,23 @@ def draft_from_rules(
         if any(s == Stance.claims for _, s in sources):
             draft.attribution = Attribution.claimed
     return draft, sources
+
+
+# Who can be hit in a massacre (SPEC: a mass killing of civilians) is not an armed side.
+_ARMED_SIDES = frozenset(
+    {TargetType.military, TargetType.police, TargetType.militia, TargetType.peacekeepers,
+     TargetType.foreign_military, TargetType.militants}
+)  # fmt: skip
+
+
+def _fits_target(
+    incident_type: IncidentType, target_type: TargetType, cues: list[IncidentType]
+) -> IncidentType:
+    """A "massacre" of soldiers or militiamen is an attack: the tactic the text names, else
+    an armed assault."""
+    if incident_type != IncidentType.massacre or target_type not in _ARMED_SIDES:
+        return incident_type
+    return next((c for c in cues if c != IncidentType.massacre), IncidentType.armed_assault)
 
 
 def _perpetrator_of(
