@@ -37,10 +37,10 @@ _NUM = rf"(?P<num>{_QUALIFIER}{_FIGURE})"
 # Up to three words between a figure and its verb ("two Malian gendarmes were"), none of
 # them a clause break.
 _NOT_IN_NOUN_PHRASE = (
-    r"(?!(?:killed|dead|died|wounded|injured|hurt|kidnapped|abducted|captured|seized|missing|and|or|"
+    r"(?!(?:killed|dead|died|wounded|injured|hurt|kidnapped|abducted|captured|seized|missing|with|and|or|"
     r"but|while|who|which|that|in|on|at|near|during|after|were|was|are|is|been|neutrali[sz]ed)\b)"
 )
-_WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?)"
+_WORDS = rf"(?P<words>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+[”\"]?\s+){{0,3}}?)"
 # "were killed", "are alleged to have been killed", "were confirmed to have been killed";
 # an aside before the verb (", mainly women and children, were killed") only with one.
 _BE = (
@@ -56,7 +56,7 @@ _ATTACKERS = cue("attackers")
 
 _VERB_FIRST = {
     "killed": r"\b(?:kill(?:ed|ing|s)?|slay(?:ing)?|slew|execut(?:ed|ing)|shot dead|gunned down|"
-    r"neutrali[sz](?:ed|ing))\s+",
+    r"neutrali[sz](?:ed|ing)|los(?:t|ing|es))\s+",
     "wounded": r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|es?))\s+",
     "kidnapped": r"\b(?:kidnapp?(?:ed|ing)?|abduct(?:ed|ing)?|captur(?:ed|ing)|seiz(?:ed|ing)|"
     r"took|taking|(?:abduction|kidnapping)s?(?:\s+(?:on|late|early)\s+\w+)?\s+of)\s+",
@@ -130,14 +130,15 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
                 if _one_person(words):
                     add(field, "a", words)
                 continue
-            if field == "kidnapped" and not _PERSONS.search(words):
-                continue  # "capturing weapons", "took control"
+            lost = m.group(0).lower().startswith("los")
+            if (field == "kidnapped" or lost) and not _PERSONS.search(words):
+                continue  # "capturing weapons", "took control", "lost two vehicles"
             if re.fullmatch(r"an?", m.group("num").strip(), re.I) and not _PERSONS.search(words):
                 continue
             add(field, m.group("num"), words)
     for field, verb in _VERB_AFTER.items():
         pattern = re.compile(
-            rf"(?<![\w.,])(?:{_NUM}\s+{_WORDS}(?:and\s+(?P<num2>{_QUALIFIER}{_FIGURE})\s+"
+            rf"(?<![\w.,])(?:{_NUM}(?:\s*\(\d+\))?\s+{_WORDS}(?:and\s+(?P<num2>{_QUALIFIER}{_FIGURE})\s+"
             rf"(?P<words2>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?))?{_BE}{verb})",
             re.I,
         )
