@@ -296,7 +296,7 @@ def target_type_of(target: str | None, incident_type: IncidentType | None = None
 
 _NAME = r"[A-Z][\w'’-]+(?:[\s-][A-Z][\w'’-]+)?"
 _PLACE_PHRASE = re.compile(
-    r"\b(?:in|near|at|outside|between|around|inside|from|close to|"
+    r"(?<![\w'’-])(?:in|near|at|outside|between|around|inside|from|close to|"
     r"(?:north|south|east|west)(?:east|west)? of)\s+(?:(?:the|its|their)\s+)?"
     r"(?:(?:[a-z]+ern|central|remote|border|restive|rural|[A-Z][a-z]+(?:an|ese|be))\s+)*"
     r"(?:(?P<kind>towns?|villages?|city|commune|region|district|province|locality|capital|"
@@ -315,12 +315,31 @@ def location_phrase(sentence: str) -> str | None:
     """The place of an event as written: the first locative phrase ("near the town of X in
     the Y region", "at X") that names a known place, a town or village by its kind, or a
     name the gazetteer lacks written where a place goes."""
+    found: list[tuple[int, str]] = []
     for m in _PLACE_PHRASE.finditer(sentence):
-        if m.group("kind") or find_places(m.group(0)) or _locates(m.group(0)):
-            return m.group(0)
-        if DESCRIBED_AFTER.match(sentence[m.end() :]) or m.group(0).endswith(" area"):
-            return m.group(0)  # "at X, a village in ...", "in the X area": a place unlisted
-    return None
+        phrase = m.group(0)
+        if actors_in(phrase):
+            continue  # "from Jama'at Nasr al-Islam": a group's name, not a place
+        if (
+            m.group("kind")
+            or DESCRIBED_AFTER.match(sentence[m.end() :])
+            or phrase.endswith(" area")
+        ):
+            found.append((2, phrase))  # "at X, a village in ...", "in the X area": unlisted
+        elif find_places(phrase) or _locates(phrase):
+            found.append((_PHRASE_DETAIL[resolve_location(phrase).geo_precision], phrase))
+    # The most specific phrase, the first on a tie: "The deadliest attack in Burkina Faso hit
+    # a convoy near X" happened near X.
+    return max(found, key=lambda f: f[0])[1] if found else None
+
+
+_PHRASE_DETAIL = {
+    GeoPrecision.unknown: 0,
+    GeoPrecision.country: 0,
+    GeoPrecision.admin1: 1,
+    GeoPrecision.near: 2,
+    GeoPrecision.place: 2,
+}
 
 
 # --- date of the event, not of the statement ------------------------------------------------
