@@ -235,6 +235,7 @@ _NOT_A_TARGET = re.compile(
     r"attackers|foot|night|dawn|morning|evening|afternoon|hours?)\b",
     re.I,
 )
+_LEADING_PREPOSITION = re.compile(r"(?:of|in|on|at|to|from|with|by)\s", re.I)
 _POSSESSIVE_LEAD = re.compile(r"^(?:their|its|his|her|our)\s+", re.I)
 
 
@@ -243,6 +244,8 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
     not the attack itself ("IED attack"), not the attacker, not only a place name."""
     if not target or not target.strip() or fold(target) not in fold(sentence):
         return None
+    if _LEADING_PREPOSITION.match(target):
+        return None  # "of its members": a fragment, not a party
     if _ATTACK_WORDS.search(target) or _GEOGRAPHY.match(target.strip()):
         return None
     if cue("weapons").search(target) and not any(
@@ -269,11 +272,20 @@ def usable_target(target: str | None, sentence: str, perpetrator: str | None = N
     return target.strip()
 
 
+_REFERENCE_LEAD = re.compile(
+    r"\b(?:in|of|after|since|for|before|during|to|behind)\s+(?:the|that|this|last)\s+"
+    r"(?:[\w'’-]+\s+)?$",
+    re.I,
+)
+
+
 def target_in(sentence: str) -> str | None:
     """The attacked party as written after "attack on ..." or "ambushed ...": the first
     such phrase that names a party, not a time ("an attack on Sunday") or a place."""
     for pattern in (_TARGET_AFTER, _TARGET_OBJECT, _TARGET_COMPOUND):
         for m in pattern.finditer(sentence):
+            if pattern is _TARGET_COMPOUND and _REFERENCE_LEAD.search(sentence[: m.start()]):
+                continue  # "fighters who took part in the prison attack": an earlier event
             target = usable_target(m.group("target").strip(), sentence)
             if target:
                 return target
