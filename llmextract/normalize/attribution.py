@@ -462,9 +462,10 @@ def sources_of(sentences: list[str], claimant: str | None) -> list[tuple[str, St
         return bool(claimant) and any(m.canonical == claimant for m in actors_in(name))
 
     def add(name: str | None, stance: Stance) -> None:
+        # The accused denying ("this has been denied by French forces") is a source too.
         if (
             name
-            and not is_claimant(name)
+            and (stance == Stance.denies or not is_claimant(name))
             and (fold(name), stance) not in {(fold(n), s) for n, s in found}
         ):
             found.append((name, stance))
@@ -488,16 +489,32 @@ def sources_of(sentences: list[str], claimant: str | None) -> list[tuple[str, St
                 if according
                 else sentence[max(0, verb.start() - 60) : verb.start()]
             )
+            denies = bool(cue("deny").fullmatch(verb.group(0)))
             name = (
                 _source_name(span, according)
                 or _actor_subject(sentence, verb.start(), verb.end(), according)
                 or _inverted_source(sentence, verb.start(), verb.end())
+                or (_speaker_of_pronoun(sentence[: verb.start()]) if denies else None)
             )
             if name is None:
                 continue
-            denies = bool(cue("deny").fullmatch(verb.group(0)))
             add(name, Stance.denies if denies else _stance_of(name, verb.group(0)))
-    return found
+    # Who denies it does not also confirm it ("the government said it rejects ...").
+    deniers = {fold(n) for n, s in found if s == Stance.denies}
+    return [(n, s) for n, s in found if s == Stance.denies or fold(n) not in deniers]
+
+
+_SAID_IT = re.compile(
+    r"(?P<speaker>[^.;:]{0,60}?)\s+(?:said|says|stated|added|insisted)\s+(?:that\s+)?"
+    r"(?:it|they)\s+(?:[\w“”\"']+\s+){0,2}[“\"']?$",
+    re.I,
+)
+
+
+def _speaker_of_pronoun(before: str) -> str | None:
+    """ "The government later said it 'categorically rejects' ...": the pronoun's speaker."""
+    m = _SAID_IT.search(before)
+    return _source_name(m.group("speaker"), False) if m else None
 
 
 def sources_in(sentences: list[str], claimant: str | None) -> tuple[str | None, str | None]:
