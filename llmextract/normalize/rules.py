@@ -328,9 +328,10 @@ def location_phrase(sentence: str) -> str | None:
     the Y region", "at X") that names a known place, a town or village by its kind, or a
     name the gazetteer lacks written where a place goes."""
     found: list[tuple[int, str]] = []
+    groups = [(a.start, a.end) for a in actors_in(sentence)]
     for m in _PLACE_PHRASE.finditer(sentence):
         phrase = m.group(0)
-        if actors_in(phrase):
+        if actors_in(phrase) or any(a < m.end() and m.start() < b for a, b in groups):
             continue  # "from Jama'at Nasr al-Islam": a group's name, not a place
         if (
             m.group("kind")
