@@ -199,7 +199,7 @@ def _perpetrator_of(
     )
     # A strike, or fighters "neutralised" (the state's word for its own operations) in a
     # sentence that is not about fighting off someone else's attack.
-    defended = bool(cue("repel").search(first)) or tells_known_event(first)
+    defended = bool(cue("repel").search(first))
     strike = (
         tag.type in STATE_TYPES
         or IncidentType.airstrike in cue_types(first)

@@ -48,6 +48,7 @@ from llmextract.schema import (
     IncidentType,
     Source,
     Stance,
+    TargetType,
 )
 from llmextract.segments import StoryUnits, split_sentences
 
@@ -245,6 +246,34 @@ def checked_type(model_type: IncidentType, sentence: str) -> IncidentType:
     return cues[0]
 
 
+# SPEC: a raid or operation by state or foreign forces is a military operation; a mass
+# killing of civilians is a massacre.  How many dead make one "mass" killing:
+MASSACRE_DEAD = 3
+
+
+def type_by_parties(
+    incident_type: IncidentType,
+    perpetrator: str | None,
+    target_type: TargetType,
+    killed: int | None,
+) -> IncidentType:
+    """The tactic as SPEC names it given who did it to whom: state forces' raid or unnamed
+    operation is a military operation; an unnamed tactic that killed civilians in
+    numbers is a massacre."""
+    if perpetrator in STATE_ACTORS and incident_type in (
+        IncidentType.armed_assault,
+        IncidentType.other,
+    ):
+        return IncidentType.military_operation
+    if (
+        incident_type == IncidentType.other
+        and target_type == TargetType.civilians
+        and (killed or 0) >= MASSACRE_DEAD
+    ):
+        return IncidentType.massacre
+    return incident_type
+
+
 def draft_to_incident(
     draft: IncidentDraft,
     *,
@@ -292,7 +321,12 @@ def draft_to_incident(
     }
     incident = Incident(
         summary="",
-        incident_type=checked_type(draft.incident_type, sentence),
+        incident_type=type_by_parties(
+            checked_type(draft.incident_type, sentence),
+            perpetrator,
+            draft.target_type,
+            counts["killed"],
+        ),
         date_text=date_text,
         date_start=dates.start,
         date_end=dates.end,
