@@ -499,3 +499,148 @@ def test_source_list_keeps_sources_objects() -> None:
     )
     assert all(isinstance(s, Source) for s in incident.sources)
     assert find_dates("no date here", PUBLISHED) == []
+
+
+# --- 9. tactics named by who did it to whom ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Jihadists stormed the Koutougou outpost on Friday and massacred its defenders.",
+            T.armed_assault,
+        ),
+        ("Gunmen killed nine gendarmes in an ambush near Sebba on Monday.", T.ambush),
+        (
+            "Fighters killed eleven militiamen at Dankoumbé on Tuesday in what residents called a massacre.",
+            T.armed_assault,
+        ),
+    ],
+)
+def test_a_massacre_of_an_armed_side_is_an_attack(text: str, expected: T) -> None:
+    draft, _ = _draft(text, T.massacre)
+    assert draft.incident_type == expected
+
+
+@pytest.mark.parametrize(
+    ("incident_type", "perpetrator", "target_type", "killed", "expected"),
+    [
+        (T.armed_assault, "Malian armed forces", "militants", 12, T.military_operation),
+        (T.other, "French forces", "unknown", None, T.military_operation),
+        (T.other, None, "civilians", 10, T.massacre),
+        (T.other, "JNIM", "civilians", 1, T.other),  # one death is no mass killing
+        (T.armed_assault, "JNIM", "military", 5, T.armed_assault),
+        (T.massacre, "Burkinabe armed forces", "civilians", 23, T.massacre),
+    ],
+)
+def test_type_by_parties(incident_type, perpetrator, target_type, killed, expected) -> None:
+    from llmextract.normalize.record import type_by_parties
+    from llmextract.schema import TargetType
+
+    assert type_by_parties(incident_type, perpetrator, TargetType(target_type), killed) == expected
+
+
+# --- 10. more counts and targets ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "expected"),
+    [
+        ('The ministry said "about forty terrorists" were neutralised.', "perpetrators_killed", 40),
+        ("- three (03) gendarmes killed;", "killed", 3),
+        ("The battalion repelled the raid, losing six soldiers.", "killed", 6),
+        ("The unit lost two men and a truck in the fighting.", "killed", 2),
+        ("Troops beat off the attack, losing five soldiers with eight wounded.", "wounded", 8),
+    ],
+)
+def test_more_count_forms(sentence: str, field: str, expected: int) -> None:
+    from llmextract.normalize.counts import parse_count
+
+    assert parse_count(counts_in([sentence])[field]) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The convoy lost two vehicles and a fuel tanker.",
+        "The army lost several armoured cars in the ambush.",
+        "The post lost its radio mast in the shelling.",
+    ],
+)
+def test_losing_things_is_no_toll(sentence: str) -> None:
+    assert "killed" not in counts_in([sentence])
+
+
+@pytest.mark.parametrize("target", ["of its members", "in the village", "on the road to Gao"])
+def test_a_fragment_is_no_target(target: str) -> None:
+    sentence = f"Gunmen opened fire {target} and fled."
+    assert usable_target(target, sentence) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Drones hit fighters who took part in the prison attack.",
+        "Troops arrested men suspected of the market bombing.",
+        "Police hunted the gang behind the mine raid.",
+    ],
+)
+def test_an_earlier_event_named_is_no_target(sentence: str) -> None:
+    from llmextract.normalize.rules import target_in
+
+    assert target_in(sentence) not in ("prison", "market", "mine")
+
+
+# --- 11. location phrase: the most specific, never a group's name -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        (
+            "The worst attack in Burkina Faso this week hit a convoy near Gorom-Gorom.",
+            "Gorom-Gorom",
+        ),
+        ("In Mali, jihadists raided a camp at Boulkessi on Friday.", "Boulkessi"),
+        ("Across the Mopti region, the deadliest strike fell near Djenné.", "Djenné"),
+    ],
+)
+def test_the_most_specific_location_phrase(sentence: str, place: str) -> None:
+    phrase = location_phrase(sentence)
+    assert resolve_location(phrase, fallback_text=sentence).place == place
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Fighters from Jama'at Nasr al-Islam wal Muslimin burned the school.",
+        "Gunmen of Jama'at Nusrat al-Islam wal-Muslimin attacked the convoy.",
+        "Men loyal to Katiba Macina raided the village.",
+    ],
+)
+def test_no_place_inside_a_group_name(sentence: str) -> None:
+    phrase = location_phrase(sentence)
+    assert (
+        phrase is None or "Nasr" not in phrase and "Nusrat" not in phrase and "Macina" not in phrase
+    )
+
+
+# --- 12. denials ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denier"),
+    [
+        ("This has been denied by French forces.", "French forces"),
+        (
+            "The government later said it \u201ccategorically rejects\u201d the claims.",
+            "The government",
+        ),
+        ("The army said it denied any role in the killings.", "The army"),
+    ],
+)
+def test_the_accused_and_the_said_it_denials(sentence: str, denier: str) -> None:
+    found = sources_of([sentence], "French forces")
+    assert (denier, Stance.denies) in found
+    assert (denier, Stance.confirms) not in found
