@@ -622,7 +622,7 @@ def test_the_most_specific_location_phrase(sentence: str, place: str) -> None:
 def test_no_place_inside_a_group_name(sentence: str) -> None:
     phrase = location_phrase(sentence)
     assert (
-        phrase is None or "Nasr" not in phrase and "Nusrat" not in phrase and "Macina" not in phrase
+        phrase is None or ("Nasr" not in phrase and "Nusrat" not in phrase and "Macina" not in phrase)
     )
 
 
