@@ -1,312 +1,49 @@
-"""Places of Mali, Burkina Faso and Niger: gazetteer look-ups and locations as written.
+"""Places of Mali, Burkina Faso and Niger: locations as written, resolved.
 
 The SPEC wants ``place``/``admin1``/``country`` in their proper spelling and
-``latitude``/``longitude`` from a gazetteer, never from a model.  This module owns that
-step: it reads ``llmextract/data/gazetteer.json.gz`` (GeoNames cities500 plus the
-regions of ``gazetteer_supplement.json``, built by ``scripts/build_gazetteer.py``) and
-turns a location as a news article writes it ("near the town of X in the central Y
-region") into a :class:`Location`.  It is deliberately conservative: a name that is
-also an ordinary word, a region named like the Sahel itself, or a fuzzy match on a
-short word never becomes a place, because a wrong coordinate is worse than none.
-Place names the gazetteer lacks (most villages) are kept as written, without
-coordinates.
+``latitude``/``longitude`` from a gazetteer (``normalize.gazetteer``), never from a
+model.  This module turns a location as a news article writes it ("near the town of X
+in the central Y region") into a :class:`Location`, from the names
+``normalize.place_scan`` finds.  It is deliberately conservative: a name that is also an
+ordinary word, a region named like the Sahel itself, or a fuzzy match on a short word
+never becomes a place, because a wrong coordinate is worse than none.  Place names the
+gazetteer lacks (most villages) are kept as written, without coordinates.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
-from rapidfuzz import fuzz, process
-
+from llmextract.normalize.gazetteer import (
+    Location,
+    Place,
+    PlaceKind,
+    _Entry,
+    _fuzzy,
+    _gazetteer,
+    _rank,
+    lookup,
+)
 from llmextract.normalize.lexicon import words
+from llmextract.normalize.place_scan import (
+    _NOT_PLACES,
+    _actor_keys,
+    _clause_before,
+    _could_be_name,
+    _Mention,
+    _scan,
+)
 from llmextract.normalize.text import fold, strip_accents
 from llmextract.schema import GeoPrecision
-
-PlaceKind = Literal["place", "admin1", "country"]
 
 __all__ = ["Location", "Place", "PlaceKind", "find_places", "lookup", "resolve_location"]
 
 
-@dataclass(frozen=True)
-class Place:
-    """One gazetteer entry: a town or village, a first-level region, or a country."""
-
-    name: str
-    admin1: str | None
-    country: str | None
-    latitude: float | None
-    longitude: float | None
-    kind: PlaceKind
-    population: int | None = None
-    geonameid: int | None = None
-
-
-@dataclass(frozen=True)
-class Location:
-    """The SPEC's location fields for one incident, filled from text plus gazetteer."""
-
-    place: str | None = None
-    admin1: str | None = None
-    country: str | None = None
-    geo_precision: GeoPrecision = GeoPrecision.unknown
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-# --- the gazetteer ---------------------------------------------------------------
-
-# Gazetteer names that are also ordinary English words or personal names common in
-# Sahel reporting (Keïta, Léo, Say...).  They resolve through lookup() and after an
-# explicit "town of"/"village of", never when merely capitalised in running text.
-_WEAK_NAMES = frozenset(
-    {"say", "sam", "pa", "to", "po", "leo", "lay", "laye", "doris", "sion", "bingo"}
-    | {"keita", "kaba", "touba", "tita", "mane", "gava", "kindi", "reo"}
-)
-_FUZZY_MIN_LETTERS = 7  # "Single"/"Siglé", "State"/"Sate": short words are never fuzzy
-_FUZZY_CUTOFF_SHORT = 90.0  # 7 letters: one insertion or deletion, no substitution
-_FUZZY_CUTOFF_LONG = 87.0  # 8+ letters: one substitution ("Ouagadougu")
-
-
-@dataclass(frozen=True)
-class _Entry:
-    place: Place
-    cc: str
-    a1: str | None  # GeoNames admin1 code within cc; None for countries
-    primary: bool  # the key is the entry's own name, not an alternate
-    generic: bool  # region named by an ordinary word: needs Burkina Faso context
-    weak: bool  # also an ordinary word or personal name
-
-
-@dataclass(frozen=True)
-class _Gazetteer:
-    index: dict[str, tuple[_Entry, ...]]
-    demonyms: dict[str, str]  # folded demonym -> country code
-    country_codes: dict[str, str]  # folded country name or ISO code -> code
-    country_names: dict[str, str]  # code -> English short name
-    admin1_keys: dict[str, tuple[tuple[str, str], ...]]  # folded region name -> (cc, code)
-    fuzzy_keys: tuple[str, ...]
-    max_tokens: int
-
-
-@cache
-def _gazetteer() -> _Gazetteer:
-    """Load and index the gazetteer once: it is small, and every call needs all of it."""
-    raw: dict[str, Any] = json.loads(
-        gzip.decompress(
-            resources.files("llmextract.data").joinpath("gazetteer.json.gz").read_bytes()
-        )
-    )
-    index: dict[str, list[_Entry]] = {}
-    country_names = {c["code"]: c["name"] for c in raw["countries"]}
-    country_names.update({c["code"]: c["name"] for c in raw["other_countries"]})
-    admin1_names = {(r["country"], r["code"]): r["name"] for r in raw["admin1"]}
-    admin1_keys: dict[str, list[tuple[str, str]]] = {}
-    generic_keys: set[str] = set()
-
-    def add(place: Place, cc: str, a1: str | None, names: list[str], generic: bool) -> None:
-        primary_keys = {fold(place.name), fold(names[0])}
-        for key in dict.fromkeys(fold(n) for n in names):
-            bucket = index.setdefault(key, []) if key else []
-            if key and all(e.place != place for e in bucket):
-                bucket.append(
-                    _Entry(place, cc, a1, key in primary_keys, generic, key in _WEAK_NAMES)
-                )
-
-    for c in [*raw["countries"], *raw["other_countries"]]:
-        name = c["name"]
-        place = Place(name, None, name, None, None, "country", c.get("population"), c["geonameid"])
-        add(place, c["code"], None, [name, *c.get("alternates", [])], False)
-    for r in raw["admin1"]:
-        place = Place(
-            r["name"],
-            r["name"],
-            country_names[r["country"]],
-            r["latitude"],
-            r["longitude"],
-            "admin1",
-            None,
-            r.get("geonameid"),
-        )
-        names = [r["name"], *r["alternates"]]
-        for key in dict.fromkeys(fold(n) for n in names):
-            admin1_keys.setdefault(key, []).append((r["country"], r["code"]))
-            if r["generic"]:
-                generic_keys.add(key)
-        add(place, r["country"], r["code"], names, r["generic"])
-    for p in raw["places"]:
-        place = Place(
-            p["name"],
-            admin1_names[(p["cc"], p["a1"])],
-            country_names[p["cc"]],
-            p["lat"],
-            p["lon"],
-            "place",
-            p["pop"],
-            p["id"],
-        )
-        add(place, p["cc"], p["a1"], [p["ascii"], p["name"], *p["alt"]], False)
-    demonyms = {fold(d): c["code"] for c in raw["countries"] for d in c.get("demonyms", [])}
-    country_codes = {fold(code): code for code in country_names}
-    for key, entries in index.items():
-        for e in entries:
-            if e.place.kind == "country":
-                country_codes.setdefault(key, e.cc)
-    # Fuzzy targets: the three countries' own names only ("Algerian" is no misspelling
-    # of Algeria), nothing short, weak or generic.
-    own = {c["code"] for c in raw["countries"]}
-    fuzzy_keys = tuple(
-        sorted(
-            k
-            for k, entries in index.items()
-            if len(k.replace(" ", "")) >= _FUZZY_MIN_LETTERS - 1  # "Tillabery" -> "Tillabéri"
-            and k not in _WEAK_NAMES
-            and k not in generic_keys
-            and all(e.cc in own for e in entries)
-        )
-    )
-    return _Gazetteer(
-        index={k: tuple(v) for k, v in index.items()},
-        demonyms=demonyms,
-        country_codes=country_codes,
-        country_names=country_names,
-        admin1_keys={k: tuple(v) for k, v in admin1_keys.items()},
-        fuzzy_keys=fuzzy_keys,
-        max_tokens=max(len(k.split()) for k in [*index, *demonyms]),
-    )
-
-
-# --- look-ups ---------------------------------------------------------------------
-
-_REGION_SUFFIX = re.compile(r"^(?:the )?(?P<name>.+?) region$|^(?:the )?regions? of (?P<of>.+)$")
-
-
-def _country_code(country: str | None) -> str | None:
-    if not country:
-        return None
-    g = _gazetteer()
-    key = fold(country)
-    return g.country_codes.get(key) or g.demonyms.get(key)
-
-
-def _admin1_codes(admin1: str | None, cc: str | None) -> frozenset[tuple[str, str]]:
-    if not admin1:
-        return frozenset()
-    key = fold(admin1)
-    match = _REGION_SUFFIX.match(key)
-    if match:
-        key = match.group("name") or match.group("of")
-    codes = _gazetteer().admin1_keys.get(key, ())
-    if cc and any(c == cc for c, _ in codes):
-        codes = tuple(c for c in codes if c[0] == cc)
-    return frozenset(codes)
-
-
-def _rank(
-    entry: _Entry, cc: str | None, a1s: frozenset[tuple[str, str]], region: bool
-) -> tuple[int, int, int, int, int]:
-    """Sort key: stated country, stated region, kind, own name, then population."""
-    if region:
-        kind = {"admin1": 0, "place": 1, "country": 2}[entry.place.kind]
-    else:
-        kind = {"country": 0, "place": 1, "admin1": 2}[entry.place.kind]
-    return (
-        int(cc is not None and entry.cc != cc),
-        int(bool(a1s) and (entry.cc, entry.a1) not in a1s),
-        kind,
-        int(not entry.primary),
-        -(entry.place.population or 0),
-    )
-
-
-def _usable(entries: Iterable[_Entry], cc: str | None, region: bool) -> list[_Entry]:
-    """Drop regions named by ordinary words unless Burkina Faso is the stated country."""
-    kept = [e for e in entries if not e.generic or (cc == e.cc and region)]
-    if region and any(e.place.kind == "admin1" for e in kept):
-        kept = [e for e in kept if e.place.kind == "admin1"]
-    return kept
-
-
-def _fuzzy(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> list[_Entry]:
-    """Spelling variants ("Tillaberry", "Ouagadougu"), conservatively.
-
-    Only names of seven letters or more, same first letter, one edit at most; when a
-    country or region is stated the match must lie in it.
-    """
-    letters = key.replace(" ", "")
-    if len(letters) < _FUZZY_MIN_LETTERS or key in _WEAK_NAMES:
-        return []
-    g = _gazetteer()
-    cutoff = _FUZZY_CUTOFF_LONG if len(letters) >= 8 else _FUZZY_CUTOFF_SHORT
-    hits = process.extract(key, g.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
-    best: list[_Entry] = []
-    best_score = 0.0
-    for candidate, score, _ in hits:
-        if candidate[0] != key[0]:
-            continue
-        entries = [
-            e
-            for e in g.index[candidate]
-            if (not a1s or (e.cc, e.a1) in a1s) and (cc is None or e.cc == cc)
-        ]
-        if not entries or score < best_score:
-            continue
-        if score > best_score:
-            best, best_score = [], score
-        best.extend(entries)
-    return best
-
-
-def _split_query(name: str) -> tuple[str, bool]:
-    key = fold(name)
-    if key.startswith("the "):
-        key = key[4:]
-    match = _REGION_SUFFIX.match(key)
-    if match:
-        return (match.group("name") or match.group("of")), True
-    return key, False
-
-
-def lookup(name: str, *, country: str | None = None, admin1: str | None = None) -> Place | None:
-    """The gazetteer entry a name denotes, or None.
-
-    Case and accents are folded ("SEGOU" is Ségou); a close misspelling of a long name
-    is accepted; "X region" asks for the region rather than the town.  Same-name places
-    are told apart by the stated ``admin1``/``country`` (a name, demonym or ISO code),
-    then by population; the statement is a preference, so a namesake elsewhere is still
-    returned (callers that need the region to match compare ``admin1``).  Regions named by ordinary words (Sahel, Est, Nord, Centre...)
-    need ``country="Burkina Faso"`` and "region", so "the Sahel" stays a Sahel.
-    """
-    if not name or not name.strip():
-        return None
-    key, region = _split_query(name)
-    cc = _country_code(country)
-    a1s = _admin1_codes(admin1, cc)
-    entries = _usable(_gazetteer().index.get(key, ()), cc, region)
-    if not name.strip()[0].isupper() and not (cc or a1s):
-        entries = [e for e in entries if not e.weak]  # "say" is a verb, "Say" a town
-    if not entries:
-        entries = _usable(_fuzzy(key, cc, a1s), cc, region)
-    if not entries:
-        return None
-    return min(entries, key=lambda e: _rank(e, cc, a1s, region)).place
-
-
-# --- scanning text ----------------------------------------------------------------
-
-_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
-_POSSESSIVE = re.compile(r"['’]s$")
-_JOINERS = frozenset({"du", "de", "des", "la", "le", "el", "al", "of", "d", "n"})
-_GAP = re.compile(r"[ \t]+")
-# Capitalised words that are never place names (function words, titles, peoples, months,
-# words of armed groups' names): ``not_place_words`` of the lexicon.
-_NOT_PLACES = frozenset(fold(w) for w in words("not_place_words"))
 _PLACE_NOUNS = "(?:" + "|".join(re.escape(n) for n in words("place_nouns")) + ")"
 _DIRECTIONS = r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?"
 _NOUN_OF_END = re.compile(rf"\b{_PLACE_NOUNS}\s+of\s+$", re.I)
@@ -359,137 +96,6 @@ _NOT_PLACE_AFTER = re.compile(
 _NIGER_NOT_COUNTRY = re.compile(r"^\s+(?:river|delta|state|bend|basin|valley|inland)\b", re.I)
 _BORDER_BEFORE = re.compile(r"\b(?:borders?|frontiers?|bordering|tri-border)\b", re.I)
 _BORDER_AFTER = re.compile(r"^(?:['’]s)?\s*(?:-\s*\w+\s+)?(?:border|frontier)", re.I)
-_CLAUSE_BREAK = re.compile(r"[.;:!?()\[\]\n,]")
-
-
-@dataclass(frozen=True)
-class _Mention:
-    start: int
-    end: int
-    text: str
-    key: str
-    entries: tuple[_Entry, ...]  # empty when the gazetteer does not know the name
-    demonym: str | None = None  # country code of a demonym ("Malian")
-
-
-def _clause_before(text: str, start: int) -> str:
-    """The text before ``start`` back to the nearest comma or sentence break."""
-    window = text[max(0, start - 100) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(window))
-    return window[breaks[-1].end() :] if breaks else window
-
-
-@cache
-def _actor_keys() -> frozenset[str]:
-    """Folded actor aliases ("Katiba Macina", "G5 Sahel"): their words are not places."""
-    from llmextract.normalize.actors import alias_table
-
-    return frozenset(alias_table())
-
-
-def _sequences(text: str) -> list[list[tuple[int, int, bool]]]:
-    """Runs of capitalised words ("Boucle du Mouhoun"), as (start, end, capitalised)."""
-    runs: list[list[tuple[int, int, bool]]] = []
-    current: list[tuple[int, int, bool]] = []
-    previous_end = -1
-    for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        possessive = _POSSESSIVE.search(match.group())
-        if possessive:
-            end -= len(possessive.group())
-        word = text[start:end]
-        capitalised = word[0].isupper()
-        joiner = fold(word) in _JOINERS
-        adjacent = current and _GAP.fullmatch(text[previous_end:start]) is not None
-        if not (capitalised or (joiner and adjacent)):
-            if current:
-                runs.append(current)
-            current = []
-        else:
-            if current and not adjacent:
-                runs.append(current)
-                current = []
-            current.append((start, end, capitalised))
-        previous_end = end if not possessive else -1  # "Mali's Ségou" is two runs
-    if current:
-        runs.append(current)
-    for run in runs:  # a run neither starts nor ends with a joiner
-        while run and not run[-1][2]:
-            run.pop()
-    return [run for run in runs if run and run[0][2]]
-
-
-def _could_be_name(word: str) -> bool:
-    """An unknown capitalised word that may name a village: no acronym, stopword or date."""
-    parts = fold(word).split()
-    # Villages named for a people ("Tansèga-Mossi", "Gassel-Peulh"): only the first part of
-    # a hyphenated name says whether it is a name at all ("UN-French" is not).
-    return (
-        not word.isupper()
-        and bool(parts)
-        and (
-            parts[0] not in _NOT_PLACES if "-" in word else not any(p in _NOT_PLACES for p in parts)
-        )
-    )
-
-
-def _scan(text: str) -> list[_Mention]:
-    """Known names (longest first) and unknown capitalised words, in text order."""
-    g = _gazetteer()
-    actors = _actor_keys()
-    mentions: list[_Mention] = []
-    for run in _sequences(text):
-        # Actor names first: "Katiba Macina" and "G5 Sahel" name groups, not places.
-        taken = [False] * len(run)
-        for i in range(len(run)):
-            for j in range(len(run) - 1, i - 1, -1):
-                key = fold(text[run[i][0] : run[j][1]])
-                if key in actors and (j > i or key not in g.index):
-                    taken[i : j + 1] = [True] * (j + 1 - i)
-                    break
-        i = 0
-        while i < len(run):
-            if taken[i] or not run[i][2]:
-                i += 1
-                continue
-            for j in range(min(len(run) - 1, i + g.max_tokens - 1), i - 1, -1):
-                if not run[j][2] or any(taken[i : j + 1]):
-                    continue
-                start, end = run[i][0], run[j][1]
-                key = fold(text[start:end])
-                if key in g.index or key in g.demonyms:
-                    mentions.append(
-                        _Mention(
-                            start,
-                            end,
-                            text[start:end],
-                            key,
-                            g.index.get(key, ()),
-                            g.demonyms.get(key),
-                        )
-                    )
-                    i = j + 1
-                    break
-            else:
-                # An unknown word, joined with the unknown capitalised words after it;
-                # "UN-French", "JNIM" or "Monday" never start or extend one.
-                if not _could_be_name(text[run[i][0] : run[i][1]]):
-                    i += 1
-                    continue
-                j = i
-                while (
-                    j + 1 < len(run)
-                    and not taken[j + 1]
-                    and (not run[j + 1][2] or _could_be_name(text[run[j + 1][0] : run[j + 1][1]]))
-                    and fold(text[run[j + 1][0] : run[j + 1][1]]) not in g.index
-                ):
-                    j += 1
-                while j > i and not run[j][2]:
-                    j -= 1
-                start, end = run[i][0], run[j][1]
-                mentions.append(_Mention(start, end, text[start:end], fold(text[start:end]), ()))
-                i = j + 1
-    return mentions
 
 
 @cache
