@@ -17,7 +17,6 @@ import pytest
 from llmextract.drafts import EventTag
 from llmextract.normalize.attribution import (
     perpetrator_in,
-    sources_of,
     state_agent_in,
     state_speaker,
 )
@@ -34,6 +33,7 @@ from llmextract.normalize.rules import (
     location_phrase,
     usable_target,
 )
+from llmextract.normalize.sources import sources_of
 from llmextract.schema import (
     Attribution,
     DatePrecision,
@@ -621,8 +621,8 @@ def test_the_most_specific_location_phrase(sentence: str, place: str) -> None:
 )
 def test_no_place_inside_a_group_name(sentence: str) -> None:
     phrase = location_phrase(sentence)
-    assert (
-        phrase is None or ("Nasr" not in phrase and "Nusrat" not in phrase and "Macina" not in phrase)
+    assert phrase is None or (
+        "Nasr" not in phrase and "Nusrat" not in phrase and "Macina" not in phrase
     )
 
 

@@ -17,7 +17,6 @@ from llmextract.normalize.attribution import (
     actors_in,
     last_group_before,
     perpetrator_in,
-    sources_in,
 )
 from llmextract.normalize.rules import (
     counts_in,
@@ -29,6 +28,7 @@ from llmextract.normalize.rules import (
     target_type_of,
     usable_target,
 )
+from llmextract.normalize.sources import sources_in
 from llmextract.schema import Attribution, IncidentType, TargetType
 
 A = Attribution

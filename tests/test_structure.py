@@ -10,12 +10,12 @@ import datetime as dt
 
 import pytest
 
-from llmextract.normalize.attribution import sources_of
 from llmextract.normalize.dates import find_dates
 from llmextract.normalize.merge import merge_mentions
 from llmextract.normalize.places import resolve_location
 from llmextract.normalize.record import document_country
 from llmextract.normalize.rules import counts_in, victims_in
+from llmextract.normalize.sources import sources_of
 from llmextract.schema import (
     DatePrecision,
     Evidence,

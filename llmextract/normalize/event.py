@@ -22,7 +22,6 @@ from llmextract.normalize.attribution import (
     last_group_before,
     official_speaks,
     perpetrator_in,
-    sources_of,
     state_agent_in,
     state_speaker,
 )
@@ -41,6 +40,7 @@ from llmextract.normalize.rules import (
     usable_target,
     victims_in,
 )
+from llmextract.normalize.sources import sources_of
 from llmextract.normalize.text import fold
 from llmextract.schema import Attribution, IncidentType, Stance, TargetType
 from llmextract.segments import Sentence, StoryUnits
