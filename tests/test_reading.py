@@ -16,13 +16,13 @@ import datetime as dt
 import pytest
 
 from llmextract.normalize.attribution import STATE_ACTORS, perpetrator_in
+from llmextract.normalize.count_phrases import counts_in
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import find_dates
 from llmextract.normalize.merge import merge_mentions
 from llmextract.normalize.places import lookup, resolve_location
-from llmextract.normalize.record import cue_types
-from llmextract.normalize.rules import counts_in
 from llmextract.normalize.sources import sources_in
+from llmextract.normalize.tactics import cue_types
 from llmextract.schema import (
     Attribution,
     Confirmation,

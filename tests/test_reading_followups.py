@@ -20,20 +20,15 @@ from llmextract.normalize.attribution import (
     state_agent_in,
     state_speaker,
 )
+from llmextract.normalize.count_phrases import counts_in
 from llmextract.normalize.dates import find_dates, resolve_date
 from llmextract.normalize.event import draft_from_rules, event_block, said_about
 from llmextract.normalize.merge import merge_pair
 from llmextract.normalize.places import resolve_location
 from llmextract.normalize.publisher import speaking_publisher, with_publisher
-from llmextract.normalize.record import checked_type
-from llmextract.normalize.rules import (
-    counts_in,
-    event_date_text,
-    is_follow_up,
-    location_phrase,
-    usable_target,
-)
+from llmextract.normalize.rules import event_date_text, is_follow_up, location_phrase, usable_target
 from llmextract.normalize.sources import sources_of
+from llmextract.normalize.tactics import checked_type
 from llmextract.schema import (
     Attribution,
     DatePrecision,
@@ -535,7 +530,7 @@ def test_a_massacre_of_an_armed_side_is_an_attack(text: str, expected: T) -> Non
     ],
 )
 def test_type_by_parties(incident_type, perpetrator, target_type, killed, expected) -> None:
-    from llmextract.normalize.record import type_by_parties
+    from llmextract.normalize.tactics import type_by_parties
     from llmextract.schema import TargetType
 
     assert type_by_parties(incident_type, perpetrator, TargetType(target_type), killed) == expected

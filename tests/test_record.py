@@ -157,7 +157,7 @@ def test_uncodable_incidents_are_dropped() -> None:
 
 
 def test_event_type_is_checked_against_trigger_words() -> None:
-    from llmextract.normalize.record import checked_type
+    from llmextract.normalize.tactics import checked_type
 
     landmine = "A landmine struck an army truck near Djibo, killing three soldiers."
     assert checked_type(IncidentType.assassination, landmine) == IncidentType.ied

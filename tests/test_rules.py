@@ -18,17 +18,17 @@ from llmextract.normalize.attribution import (
     last_group_before,
     perpetrator_in,
 )
+from llmextract.normalize.count_phrases import counts_in
 from llmextract.normalize.rules import (
-    counts_in,
     event_date_text,
     is_follow_up,
     location_phrase,
-    supported_type,
     target_in,
     target_type_of,
     usable_target,
 )
 from llmextract.normalize.sources import sources_in
+from llmextract.normalize.tactics import supported_type
 from llmextract.schema import Attribution, IncidentType, TargetType
 
 A = Attribution

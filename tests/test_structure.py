@@ -10,11 +10,11 @@ import datetime as dt
 
 import pytest
 
+from llmextract.normalize.count_phrases import counts_in, victims_in
+from llmextract.normalize.countries import document_country
 from llmextract.normalize.dates import find_dates
 from llmextract.normalize.merge import merge_mentions
 from llmextract.normalize.places import resolve_location
-from llmextract.normalize.record import document_country
-from llmextract.normalize.rules import counts_in, victims_in
 from llmextract.normalize.sources import sources_of
 from llmextract.schema import (
     DatePrecision,

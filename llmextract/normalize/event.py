@@ -25,22 +25,20 @@ from llmextract.normalize.attribution import (
     state_agent_in,
     state_speaker,
 )
+from llmextract.normalize.count_phrases import counts_in, militants_in, victims_in
+from llmextract.normalize.countries import document_country
 from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import find_places
-from llmextract.normalize.record import cue_types, document_country
 from llmextract.normalize.rules import (
-    counts_in,
     event_date_text,
     location_phrase,
-    militants_in,
-    supported_type,
     target_in,
     target_type_of,
     tells_known_event,
     usable_target,
-    victims_in,
 )
 from llmextract.normalize.sources import sources_of
+from llmextract.normalize.tactics import cue_types, supported_type
 from llmextract.normalize.text import fold
 from llmextract.schema import Attribution, IncidentType, Stance, TargetType
 from llmextract.segments import Sentence, StoryUnits

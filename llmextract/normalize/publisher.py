@@ -10,9 +10,10 @@ import re
 
 from llmextract.normalize.actors import state_force_of
 from llmextract.normalize.attribution import OFFICIAL, STATE_ACTORS, actors_in
+from llmextract.normalize.countries import with_demonym_country
 from llmextract.normalize.lexicon import cue
 from llmextract.normalize.places import resolve_location
-from llmextract.normalize.record import confirmation_of, with_demonym_country
+from llmextract.normalize.record import confirmation_of
 from llmextract.normalize.text import fold
 from llmextract.schema import Attribution, Incident, Source, Stance
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from llmextract.drafts import IncidentDraft
@@ -24,6 +24,11 @@ from llmextract.normalize.attribution import (
     actors_in,
     last_group_before,
 )
+from llmextract.normalize.countries import (
+    consistent_with_context,
+    with_demonym_country,
+    with_document_country,
+)
 from llmextract.normalize.counts import parse_count
 from llmextract.normalize.dates import (
     DateMention,
@@ -32,10 +37,10 @@ from llmextract.normalize.dates import (
     find_dates,
     resolve_date,
 )
-from llmextract.normalize.lexicon import cue, cue_table
+from llmextract.normalize.lexicon import cue
 from llmextract.normalize.merge import absorb_headline, merge_mentions, only_in_headline
-from llmextract.normalize.places import Location, resolve_location
-from llmextract.normalize.rules import EVENT_REFERENCE
+from llmextract.normalize.places import resolve_location
+from llmextract.normalize.tactics import checked_type, type_by_parties
 from llmextract.normalize.text import fold
 from llmextract.schema import (
     COUNT_FIELDS,
@@ -45,10 +50,8 @@ from llmextract.schema import (
     Evidence,
     GeoPrecision,
     Incident,
-    IncidentType,
     Source,
     Stance,
-    TargetType,
 )
 from llmextract.segments import StoryUnits, split_sentences
 
@@ -221,59 +224,6 @@ def sources_and_confirmation(
     return sources, Confirmation.unknown
 
 
-def cue_types(sentence: str) -> list[IncidentType]:
-    """Tactics the sentence names by trigger word (``tactic_cues`` of the lexicon), in
-    priority order (ACLED-style keyword coding)."""
-    return [
-        IncidentType(kind) for kind, pattern in cue_table("tactic_cues") if pattern.search(sentence)
-    ]
-
-
-def own_cue_types(sentence: str) -> list[IncidentType]:
-    """Tactics the sentence names for its own event: "the prison attack" in "strikes killed
-    fighters who took part in the prison attack" names another one, unless nothing else
-    is named."""
-    return cue_types(EVENT_REFERENCE.sub(" ", sentence)) or cue_types(sentence)
-
-
-def checked_type(model_type: IncidentType, sentence: str) -> IncidentType:
-    """The model's tactic if its sentence supports it (or names none), else the one it names."""
-    cues = own_cue_types(sentence)
-    if not cues or model_type in cues:
-        return model_type
-    if model_type == IncidentType.military_operation and IncidentType.airstrike not in cues:
-        return model_type if len(cues) > 1 else cues[0]
-    return cues[0]
-
-
-# SPEC: a raid or operation by state or foreign forces is a military operation; a mass
-# killing of civilians is a massacre.  How many dead make one "mass" killing:
-MASSACRE_DEAD = 3
-
-
-def type_by_parties(
-    incident_type: IncidentType,
-    perpetrator: str | None,
-    target_type: TargetType,
-    killed: int | None,
-) -> IncidentType:
-    """The tactic as SPEC names it given who did it to whom: state forces' raid or unnamed
-    operation is a military operation; an unnamed tactic that killed civilians in
-    numbers is a massacre."""
-    if perpetrator in STATE_ACTORS and incident_type in (
-        IncidentType.armed_assault,
-        IncidentType.other,
-    ):
-        return IncidentType.military_operation
-    if (
-        incident_type == IncidentType.other
-        and target_type == TargetType.civilians
-        and (killed or 0) >= MASSACRE_DEAD
-    ):
-        return IncidentType.massacre
-    return incident_type
-
-
 def draft_to_incident(
     draft: IncidentDraft,
     *,
@@ -376,79 +326,6 @@ def grounded_count(value: int | str | None, window: str, field: str) -> bool:
         if any(f" {w} " in folded for w in words) and _COUNT_WORDS[field].search(sentence.text):
             return True
     return False
-
-
-_DEMONYMS = {
-    "malian": "Mali",
-    "burkinabe": "Burkina Faso",
-    "burkinabé": "Burkina Faso",
-    "nigerien": "Niger",
-}
-
-
-_COUNTRY_WORDS = {
-    "Mali": re.compile(r"\b(Mali|Malian)s?\b"),
-    "Burkina Faso": re.compile(r"\b(Burkina|Burkinabe|Burkinabé)\b"),
-    "Niger": re.compile(r"\b(Niger|Nigerien)s?\b(?! River)"),
-}
-
-
-def countries_named(text: str) -> set[str]:
-    return {country for country, pattern in _COUNTRY_WORDS.items() if pattern.search(text)}
-
-
-@lru_cache(maxsize=8)
-def document_country(text: str) -> str | None:
-    """The country a document is about: named (or its people named) at least twice as
-    often as any other; None for a regional round-up."""
-    counts = sorted(
-        ((len(pattern.findall(text)), country) for country, pattern in _COUNTRY_WORDS.items()),
-        reverse=True,
-    )
-    (top, country), (second, _) = counts[0], counts[1]
-    return country if top >= 2 and top >= 2 * second else None
-
-
-def with_document_country(location: Location, document: str) -> Location:
-    """A place the gazetteer lacks, or an event with no place, in a document about one
-    country is in that country."""
-    if location.country or location.admin1:
-        return location
-    country = document_country(document)
-    if country is None:
-        return location
-    precision = location.geo_precision if location.place else GeoPrecision.country
-    return replace(location, country=country, geo_precision=precision)
-
-
-def consistent_with_context(location: Location, window: str, document: str = "") -> Location:
-    """Drop a gazetteer match that the text contradicts.
-
-    A spelling-variant match (the name is not literally in the text) in a country the text
-    never names, while it names another, is a near-homonym elsewhere: keep only the country
-    the text gives.  With no country in the window, the whole document's countries count.
-    """
-    if not location.place or not location.country or fold(location.place) in fold(window):
-        return location
-    named = countries_named(window) or countries_named(document)
-    if not named or location.country in named:
-        return location
-    country = next(iter(named)) if len(named) == 1 else None
-    precision = GeoPrecision.country if country else GeoPrecision.unknown
-    return Location(None, None, country, precision, None, None)
-
-
-def with_demonym_country(location: Location, sentence: str) -> Location:
-    """A sentence that names no place but one Sahel demonym ("a Burkinabe gendarmerie post")
-    still tells the country."""
-    if location.country or location.place or location.admin1:
-        return location
-    found = {
-        country for word, country in _DEMONYMS.items() if re.search(rf"\b{word}\b", sentence, re.I)
-    }
-    if len(found) != 1:
-        return location
-    return replace(location, country=found.pop(), geo_precision=GeoPrecision.country)
 
 
 _TYPE_WORDS = {
