@@ -639,3 +639,43 @@ def test_the_accused_and_the_said_it_denials(sentence: str, denier: str) -> None
     found = sources_of([sentence], "French forces")
     assert (denier, Stance.denies) in found
     assert (denier, Stance.confirms) not in found
+
+
+# --- 13. who was attacked when the text names only the defenders or the strike's victims -----
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target"),
+    [
+        (
+            "Overnight, a patrol of the national guard repelled an attack near Tinfagha.",
+            "patrol of the national guard",
+        ),
+        ("The gendarmes repulsed the assault after an hour of fighting.", "gendarmes"),
+        ("An army unit fought off militants on the road to Boni.", "army unit"),
+    ],
+)
+def test_the_defenders_are_the_target(sentence: str, target: str) -> None:
+    from llmextract.normalize.rules import target_in
+
+    assert target_in(sentence) == target
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The defence ministry announced that air strikes near Abala killed about twenty terrorists.",
+        "The army said drones struck a column of jihadists near Léré on Sunday.",
+        "The general staff said warplanes hit insurgents hiding near Arbinda.",
+    ],
+)
+def test_a_state_strike_hit_the_militants(text: str) -> None:
+    draft, _ = _draft(text, T.massacre)
+    assert draft.target_type.value == "militants"
+
+
+def test_an_unsupported_prison_break_tag_is_no_prison_target() -> None:
+    draft, _ = _draft(
+        "Gunmen ambushed a convoy near Bourem on Tuesday, a source said.", T.prison_break
+    )
+    assert draft.target_type.value != "prison"

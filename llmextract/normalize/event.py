@@ -103,13 +103,15 @@ def draft_from_rules(
     perpetrator, attribution, target = _perpetrator_of(
         tag, texts, further, text, block[0].start, rule_target
     )
-    if tag.type in STATE_TYPES and perpetrator in STATE_ACTORS:
+    cues = cue_types(" ".join(texts))
+    supported = supported_type(tag.type, cues)
+    strike = supported in STATE_TYPES or IncidentType.airstrike in cues
+    if strike and perpetrator in STATE_ACTORS:
         target = target or militants_in(texts)  # whom a strike or sweep hit
     target = target or victims_in(texts)
-    cues = cue_types(" ".join(texts))
-    target_type = target_type_of(target, tag.type)
+    target_type = target_type_of(target, supported)  # "prison" only for a prison break
     draft = IncidentDraft(
-        incident_type=_fits_target(supported_type(tag.type, cues), target_type, cues),
+        incident_type=_fits_target(supported, target_type, cues),
         date_text=next((d for t in texts if (d := event_date_text(t, published))), None),
         location_text=next((p for t in texts if (p := location_phrase(t))), None),
         perpetrator=perpetrator,

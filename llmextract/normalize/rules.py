@@ -52,6 +52,12 @@ _TARGET_COMPOUND = re.compile(
     r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege)",
     re.I,
 )
+# "a patrol of the security forces repelled an attack": who fought it off was attacked.
+_TARGET_DEFENDER = re.compile(
+    r"\b(?:an?|the)\s+(?P<target>(?:[\w'’-]+\s+){0,7}?[\w'’-]+)\s+(?:had\s+)?"
+    r"(?:repelled|repulsed|fought off|beat back|pushed back|foiled|thwarted)\b",
+    re.I,
+)
 _ATTACK_WORDS = re.compile(rf"\b{_ATTACK_NOUN}", re.I)
 # "the border with X", "the area": where it happened, not whom it hit.
 _GEOGRAPHY = re.compile(
@@ -113,7 +119,7 @@ _REFERENCE_LEAD = re.compile(
 def target_in(sentence: str) -> str | None:
     """The attacked party as written after "attack on ..." or "ambushed ...": the first
     such phrase that names a party, not a time ("an attack on Sunday") or a place."""
-    for pattern in (_TARGET_AFTER, _TARGET_OBJECT, _TARGET_COMPOUND):
+    for pattern in (_TARGET_AFTER, _TARGET_OBJECT, _TARGET_COMPOUND, _TARGET_DEFENDER):
         for m in pattern.finditer(sentence):
             if pattern is _TARGET_COMPOUND and _REFERENCE_LEAD.search(sentence[: m.start()]):
                 continue  # "fighters who took part in the prison attack": an earlier event
