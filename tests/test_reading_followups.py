@@ -679,3 +679,28 @@ def test_an_unsupported_prison_break_tag_is_no_prison_target() -> None:
         "Gunmen ambushed a convoy near Bourem on Tuesday, a source said.", T.prison_break
     )
     assert draft.target_type.value != "prison"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Villagers said at least nine herders were killed on Thursday near the well.", "Thursday"),
+        ("Officials reported that two guards died on Monday night.", "Monday night"),
+        ("A nurse said five patients were wounded on Tuesday when shells fell.", "Tuesday"),
+    ],
+)
+def test_a_date_after_the_event_verb_is_the_event_date(sentence: str, expected: str) -> None:
+    assert event_date_text(sentence, PUBLISHED) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The militia said six of its fighters were killed when gunmen attacked.",
+        "Dozo hunters said two of their men were killed by jihadists.",
+        "JNIM admitted that its members were captured near the river.",
+    ],
+)
+def test_a_group_telling_its_losses_does_not_claim(sentence: str) -> None:
+    _, attribution = perpetrator_in(sentence, T.clash, "JNIM")
+    assert attribution != A.claimed

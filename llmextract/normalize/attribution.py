@@ -37,9 +37,12 @@ _GROUP_REFERENCE = re.compile(
     r"insurgents))\b",
     re.I,
 )
+# "its fighters stormed ...", not "six of its fighters were killed": the group's own men
+# doing the deed.
 _SELF_REFERENCE = re.compile(
-    r"\b(?:its|their|our) (?:men|fighters|forces|militants|members|mujahideen|soldiers|brothers|"
-    r"units|troops|lions|knights)\b|\bthe mujahideen\b",
+    r"(?:\b(?:its|their|our) (?:men|fighters|forces|militants|members|mujahideen|soldiers|brothers|"
+    r"units|troops|lions|knights)\b|\bthe mujahideen\b)"
+    r"(?!\s+(?:were|was|had been|have been)\s+(?:\w+\s+)?(?:killed|wounded|injured|captured|abducted))",
     re.I,
 )
 _TARGET_LEAD = re.compile(

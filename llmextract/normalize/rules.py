@@ -199,7 +199,7 @@ _PHRASE_DETAIL = {
 _STATEMENT_BEFORE = re.compile(
     r"\b(?:statement|video|claim\w*|communiqu\w*|message|release[sd]?|published|posted|issued|"
     r"announced|said|says|responsibility|credit|account|toll|briefing|television|radio|told|"
-    r"reported|confirmed|denied)\b(?:(?!\bthat\b)[^.;]){0,40}$",
+    r"reported|confirmed|denied)\b(?P<between>(?:(?!\bthat\b)[^.;]){0,40})$",
     re.I,
 )
 
@@ -274,8 +274,9 @@ def event_date_text(sentence: str, published: dt.date | None) -> str | None:
             return mention.text  # "Friday's ambush", "the March 8 raid", "the raid on Sunday"
         if tells_known_event(sentence):
             continue  # "On 16 January, JNIM issued a statement claiming the attack"
-        if _STATEMENT_BEFORE.search(sentence[: mention.start_offset]):
-            continue
+        statement = _STATEMENT_BEFORE.search(sentence[: mention.start_offset])
+        if statement and not cue("event_words").search(statement.group("between")):
+            continue  # "said on Monday", not "said 23 civilians were killed on Thursday"
         after = _STATEMENT_AFTER.match(sentence[end:])
         if after and not cue("event_words").search(after.group("between")):
             continue  # "Then, on Thursday, JNIM put out a statement saying ...": the statement's
