@@ -704,3 +704,33 @@ def test_a_date_after_the_event_verb_is_the_event_date(sentence: str, expected: 
 def test_a_group_telling_its_losses_does_not_claim(sentence: str) -> None:
     _, attribution = perpetrator_in(sentence, T.clash, "JNIM")
     assert attribution != A.claimed
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("14 soldiers", "army supply convoy"),
+        ("at least 11 civilians", "weekly market"),
+        ("Three gendarmes", "gendarmerie post at Kolo"),
+    ],
+)
+def test_a_named_party_beats_a_head_count_when_mentions_join(first: str, second: str) -> None:
+    quote = Evidence(quote="x", start=0, end=1)
+    one = _incident(target=first, evidence=[quote])
+    two = _incident(target=second, evidence=[quote])
+    assert merge_pair(one, two).target == second
+    assert merge_pair(two, one).target == second
+
+
+@pytest.mark.parametrize(
+    ("sentence", "target"),
+    [
+        ("Mali army gives toll of convoy ambush", "convoy"),
+        ("A checkpoint attack near Gaya killed two gendarmes.", "checkpoint"),
+        ("Police opened an inquiry into the market bombing in Kaya.", "market"),
+    ],
+)
+def test_compound_targets(sentence: str, target: str) -> None:
+    from llmextract.normalize.rules import target_in
+
+    assert target_in(sentence) == target

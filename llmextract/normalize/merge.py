@@ -12,9 +12,11 @@ event it does not contradict.  Which tactics can be one event is data
 
 from __future__ import annotations
 
+import re
+
 from llmextract.normalize.actors import actors_of_kind, family_of, organisations
 from llmextract.normalize.attribution import STATE_ACTORS
-from llmextract.normalize.counts import VAGUE_FIGURES
+from llmextract.normalize.counts import NUMBER_PATTERN, VAGUE_FIGURES
 from llmextract.normalize.lexicon import groups
 from llmextract.normalize.rules import tells_known_event
 from llmextract.normalize.text import fold
@@ -214,6 +216,15 @@ def _actor_precision(actor: str | None) -> int:
     return 2 if actor in _VAGUE_ACTORS else 3
 
 
+def _head_count(target: str | None) -> bool:
+    """A target that is only a count of victims ("14 soldiers", "at least 11 civilians")."""
+    return bool(target) and bool(_COUNTED_TARGET.match(target or ""))
+
+
+_QUALIFIER_WORDS = r"(?:at least|about|around|some|more than|over|nearly|almost)"
+_COUNTED_TARGET = re.compile(rf"^(?:{_QUALIFIER_WORDS}\s+)?(?:{NUMBER_PATTERN})\s", re.I)
+
+
 def _claimed_counts(incident: Incident) -> bool:
     return incident.attribution == Attribution.claimed and not any(
         s.stance == Stance.confirms for s in incident.sources
@@ -246,6 +257,9 @@ def merge_pair(first: Incident, second: Incident) -> Incident:
             data[name] = other[name]
     if first.incident_type == IncidentType.other:
         data["incident_type"] = second.incident_type
+    if _head_count(first.target) and second.target and not _head_count(second.target):
+        # "14 soldiers" in a headline, "an army supply convoy" in the body: the party hit.
+        data["target"], data["target_type"] = second.target, second.target_type
     if _actor_precision(second.perpetrator) > _actor_precision(first.perpetrator):
         # "jihadists" in the lede, "the Islamic State" in the claim, "ISSP" in the figures.
         data["perpetrator"], data["attribution"] = second.perpetrator, second.attribution

@@ -49,7 +49,7 @@ _TARGET_OBJECT = re.compile(
 _TARGET_COMPOUND = re.compile(
     r"\b(?P<target>(?:military |army |police )?(?:prison|jail|base|camp|post|checkpoint|"
     r"convoy|patrol|police station|gendarmerie|outpost|barracks|market|church|mosque|school|"
-    r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege)",
+    r"hotel|mine))\s+(?:assault|attack|raid|break|bombing|siege|ambush)",
     re.I,
 )
 # "a patrol of the security forces repelled an attack": who fought it off was attacked.
