@@ -65,8 +65,10 @@ class DocumentSet:
 BUILTIN_SETS = {
     "seeds": DocumentSet("seeds", Path("seeds"), Path("evals/gold")),
     "dev": DocumentSet("dev", Path("evals/dev/docs"), Path("evals/dev/gold")),
+    # Never tuned on: a check that reading tuned on dev generalises (evals/holdout/README.md).
+    "holdout": DocumentSet("holdout", Path("evals/holdout/docs"), Path("evals/holdout/gold")),
 }
-DEFAULT_SETS = ("seeds", "dev")
+DEFAULT_SETS = ("seeds", "dev", "holdout")
 
 
 def parse_set(text: str) -> DocumentSet:

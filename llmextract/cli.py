@@ -109,7 +109,7 @@ def bench(
         typer.Option(
             "--set",
             help="Document set: seeds, dev, NAME=FOLDER (docs/ and gold/ inside) or "
-            "NAME=DOCS:GOLD; repeat for several (default: seeds and dev).",
+            "NAME=DOCS:GOLD; repeat for several (default: seeds, dev and holdout).",
         ),
     ] = None,
     model: Annotated[
