@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
 from llmextract.dataset.events import cluster, features
 from llmextract.dataset.records import records_of_run
 from llmextract.scoring import EvalResult, prf
@@ -176,3 +180,51 @@ def score_events(result: EvalResult) -> EventScores | None:
         end_to_end=score_partition(predicted, gold, gold_items + spurious),
         matched=score_partition(predicted, gold, matched),
     )
+
+
+def report_events(labelled: list[tuple[str, EvalResult]], console: Console) -> dict[str, Any]:
+    """Print each run's event scores and return them for the JSON report
+    (``{"events": {label: scores}}``; empty without gold clusters)."""
+    rows: list[tuple[str, EventScores]] = []
+    for label, result in labelled:
+        try:
+            scores = score_events(result)
+        except ClusterFileError as exc:
+            console.print(f"warning: {exc}", markup=False)
+            return {}
+        if scores is not None:
+            rows.append((label, scores))
+    if not rows:
+        return {}
+    table = Table(
+        title=f"Events across documents vs {rows[0][1].clusters_file} "
+        f"({rows[0][1].gold_clusters} gold events)",
+        title_justify="left",
+    )
+    for column in (
+        "run",
+        "view",
+        "pairwise P",
+        "pairwise R",
+        "pairwise F1",
+        "pairs ok/pred/gold",
+        "B³ P",
+        "B³ R",
+        "B³ F1",
+    ):
+        table.add_column(column, justify="left" if column in ("run", "view") else "right")
+    for label, scores in rows:
+        for view in ("end_to_end", "matched"):
+            s: ClusterScore = getattr(scores, view)
+            table.add_row(
+                escape(label),
+                view.replace("_", " "),
+                *(
+                    f"{100 * v:.1f}%"
+                    for v in (s.pairwise_precision, s.pairwise_recall, s.pairwise_f1)
+                ),
+                f"{s.correct_pairs}/{s.predicted_pairs}/{s.gold_pairs}",
+                *(f"{100 * v:.1f}%" for v in (s.bcubed_precision, s.bcubed_recall, s.bcubed_f1)),
+            )
+    console.print(table)
+    return {"events": {label: scores.to_dict() for label, scores in rows}}

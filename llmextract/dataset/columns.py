@@ -51,6 +51,32 @@ COLUMN_NAMES: tuple[str, ...] = tuple(name for name, _, _ in COLUMNS)
 KINDS: dict[str, str] = {name: kind for name, kind, _ in COLUMNS}
 FORMATS = ("csv", "parquet", "jsonl")
 
+# Columns that hold one SPEC field as it is (column -> SPEC field); the others are
+# derived (time_precision, source, ...) or provenance.
+SPEC_FIELDS: dict[str, str] = {
+    "event_date": "date_start",
+    "event_date_end": "date_end",
+    "date_precision": "date_precision",
+    "event_type": "incident_type",
+    "actor1": "perpetrator",
+    "attribution": "attribution",
+    "target": "target",
+    "target_type": "target_type",
+    "country": "country",
+    "admin1": "admin1",
+    "location": "place",
+    "location_text": "location_text",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "geo_precision": "geo_precision",
+    "fatalities": "killed",
+    "wounded": "wounded",
+    "kidnapped": "kidnapped",
+    "perpetrators_killed": "perpetrators_killed",
+    "confirmation": "confirmation",
+    "notes": "summary",
+}
+
 # ACLED time_precision from SPEC date_precision; unknown has no code.
 TIME_PRECISION: dict[str, int] = {"day": 1, "days": 2, "week": 2, "month": 3, "year": 3}
 

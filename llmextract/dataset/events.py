@@ -124,7 +124,8 @@ def features(record: Record) -> Features:
         end=end,
         tactic=_enum(i.incident_type),
         perpetrator=perpetrator,
-        side=GENERIC_SIDES.get(perpetrator or "") or (ARMED_SIDES.get(entry.kind) if entry else None),
+        side=GENERIC_SIDES.get(perpetrator or "")
+        or (ARMED_SIDES.get(entry.kind) if entry else None),
         target_type=None if target in (None, "unknown", "other") else target,
         killed=i.killed,
         kidnapped=i.kidnapped,
@@ -467,6 +468,9 @@ def _member(record: Record) -> dict[str, Any]:
         "published": record.published.isoformat() if record.published else None,
         "url": record.url,
         "outlet": record.outlet,
+        "model": record.model,
+        "prompt": record.prompt,
+        "strategy": record.strategy,
     }
 
 

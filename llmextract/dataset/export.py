@@ -20,12 +20,12 @@ from llmextract.dataset.columns import (
     COLUMN_NAMES,
     FORMATS,
     KINDS,
+    SPEC_FIELDS,
     TIME_PRECISION,
     arrow_schema,
     pandas_dtypes,
 )
 from llmextract.dataset.records import Record
-from llmextract.schema import Incident
 
 ISO3 = {"Mali": "MLI", "Burkina Faso": "BFA", "Niger": "NER"}
 
@@ -35,37 +35,32 @@ def iso3(country: str | None) -> str:
     return ISO3.get(country or "", "XXX")
 
 
-def _value(value: Any) -> Any:
-    return getattr(value, "value", value)
+def _typed(name: str, value: Any) -> Any:
+    """A cell as its column's kind: enums to their value, ISO strings to dates."""
+    value = getattr(value, "value", value)
+    if value is None or value == "":
+        return None
+    kind = KINDS[name]
+    if kind == "date":
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    return str(value)
 
 
-def incident_columns(incident: Incident) -> dict[str, Any]:
-    """The columns a single incident fills (shared with event rows)."""
-    precision = _value(incident.date_precision)
-    return {
-        "event_date": incident.date_start,
-        "event_date_end": incident.date_end,
-        "date_precision": precision,
-        "time_precision": TIME_PRECISION.get(precision),
-        "event_type": _value(incident.incident_type),
-        "actor1": incident.perpetrator,
-        "attribution": _value(incident.attribution),
-        "target": incident.target,
-        "target_type": _value(incident.target_type),
-        "country": incident.country,
-        "admin1": incident.admin1,
-        "location": incident.place,
-        "location_text": incident.location_text,
-        "latitude": incident.latitude,
-        "longitude": incident.longitude,
-        "geo_precision": _value(incident.geo_precision),
-        "fatalities": incident.killed,
-        "wounded": incident.wounded,
-        "kidnapped": incident.kidnapped,
-        "perpetrators_killed": incident.perpetrators_killed,
-        "confirmation": _value(incident.confirmation),
-        "notes": incident.summary,
-    }
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    """A full row from SPEC-named values plus derived and provenance columns."""
+    row = {column: values.get(field) for column, field in SPEC_FIELDS.items()}
+    row.update({k: v for k, v in values.items() if k in KINDS})
+    precision = getattr(row["date_precision"], "value", row["date_precision"])
+    row["time_precision"] = TIME_PRECISION.get(str(precision))
+    return {name: _typed(name, row.get(name)) for name in COLUMN_NAMES}
+
+
+def _joined(values: Iterable[Any]) -> str | None:
+    return "; ".join(dict.fromkeys(str(v) for v in values if v)) or None
 
 
 def incident_row(record: Record) -> dict[str, Any]:
@@ -73,21 +68,46 @@ def incident_row(record: Record) -> dict[str, Any]:
     incident = record.incident
     sources = [s.model_dump(mode="json") for s in incident.sources]
     evidence = [e.model_dump(mode="json") for e in incident.evidence]
-    row = {
-        "event_id_cnty": f"{iso3(incident.country)}-{record.doc_id}-{record.index}",
-        **incident_columns(incident),
-        "source": "; ".join(s["source"] for s in sources) or None,
-        "sources": json.dumps(sources, ensure_ascii=False),
-        "evidence": json.dumps(evidence, ensure_ascii=False),
-        "source_url": record.url,
-        "publication_date": record.published,
-        "doc_id": record.doc_id,
-        "documents": 1,
-        "model": record.model,
-        "prompt": record.prompt,
-        "strategy": record.strategy,
-    }
-    return {name: row.get(name) for name in COLUMN_NAMES}
+    return _row(
+        {
+            **dict(incident),
+            "event_id_cnty": f"{iso3(incident.country)}-{record.doc_id}-{record.index}",
+            "source": _joined(s["source"] for s in sources),
+            "sources": json.dumps(sources, ensure_ascii=False),
+            "evidence": json.dumps(evidence, ensure_ascii=False),
+            "source_url": record.url,
+            "publication_date": record.published,
+            "doc_id": record.doc_id,
+            "documents": 1,
+            "model": record.model,
+            "prompt": record.prompt,
+            "strategy": record.strategy,
+        }
+    )
+
+
+def event_row(event: dict[str, Any]) -> dict[str, Any]:
+    """One row of the event table, from an event of ``llmextract events``."""
+    members = event["members"]
+    published = sorted(m["published"] for m in members if m.get("published"))
+    values = {k: v for k, v in event.items() if k in SPEC_FIELDS.values()}
+    values["date_precision"] = event.get("date_precision")
+    return _row(
+        {
+            **values,
+            "event_id_cnty": event["event_id"],
+            "source": _joined(s.get("source") for s in event.get("sources", [])),
+            "sources": json.dumps(event.get("sources", []), ensure_ascii=False),
+            "evidence": json.dumps(event.get("evidence", []), ensure_ascii=False),
+            "source_url": _joined(m.get("url") for m in members),
+            "publication_date": published[0] if published else None,
+            "doc_id": _joined(m["doc_id"] for m in members),
+            "documents": event.get("documents", len(members)),
+            "model": _joined(m.get("model") for m in members),
+            "prompt": _joined(m.get("prompt") for m in members),
+            "strategy": _joined(m.get("strategy") for m in members),
+        }
+    )
 
 
 def _cell(value: Any) -> str:
