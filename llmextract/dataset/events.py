@@ -5,8 +5,9 @@ Three steps, each testable on its own:
 1. **Blocking** (``candidate_pairs``): only incidents that could be one event are ever
    compared.  Two blocks: the same named place in the same country (sorted by date, so
    only incidents within the date window are paired; an undated one is paired with the
-   whole block when the block is small), and, for an incident with no place, incidents of
-   the same country within the date window.  An incident with neither a place nor a date
+   whole block when the block is small), and, for a dated incident whose place is
+   missing or not in the gazetteer, the dated incidents of its region (country, admin1)
+   within the date window.  An incident with neither a place nor a date
    is never a candidate: type and country alone do not identify an attack.  Cost grows
    with the incidents per place and per day, not with the square of the table.
 2. **Pairwise decision** (``compatible`` then ``pair_score``): hard vetoes first (same
@@ -48,7 +49,7 @@ from llmextract.normalize.text import fold
 DATE_WINDOW_DAYS = 3  # two resolved ranges further apart than this are two events
 NARROW_DAYS = 7  # a range at most this long counts as a precise date
 NEAR_KM = 25.0  # two named places with coordinates closer than this can be one place
-MAX_SWEEP_DAYS = 31  # ranges longer than this are not swept against placeless incidents
+MAX_SWEEP_DAYS = 31  # ranges longer than this are not swept against unlocated incidents
 MAX_UNDATED_BLOCK = 400  # an undated incident is paired with its place block up to this size
 MERGE_SCORE = 3.0
 SCORE = {
@@ -249,19 +250,36 @@ def _sweep(indexes: list[int], feats: Sequence[Features], pairs: set[tuple[int, 
             pairs.add((min(i, j), max(i, j)))
 
 
+Region = tuple[str | None, str | None]  # (country, admin1), folded
+
+
+def _regions_of(f: Features, regions: Sequence[Region]) -> list[Region]:
+    """The (country, admin1) blocks an incident can share an event with: its own, and
+    those that leave out the country or the region."""
+    if f.country and f.admin1:
+        return [(f.country, f.admin1), (f.country, None), (None, f.admin1), (None, None)]
+    return [
+        r
+        for r in regions
+        if (f.country is None or r[0] in (f.country, None))
+        and (f.admin1 is None or r[1] in (f.admin1, None))
+    ]
+
+
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
     """Blocking: the pairs worth deciding on (see the module docstring)."""
     pairs: set[tuple[int, int]] = set()
     by_place: dict[str, list[int]] = defaultdict(list)
-    by_country: dict[str | None, list[int]] = defaultdict(list)
-    placeless: list[int] = []
+    by_region: dict[Region, list[tuple[dt.date, int]]] = defaultdict(list)
+    unlocated: list[int] = []
     for i, f in enumerate(feats):
         if f.place:
             by_place[f.place].append(i)
-        if f.start is not None:
-            by_country[f.country].append(i)
+        if f.start is not None and f.end is not None:
+            if (f.end - f.start).days <= MAX_SWEEP_DAYS:
+                by_region[(f.country, f.admin1)].append((f.start, i))
             if not f.place or f.coords is None:
-                placeless.append(i)
+                unlocated.append(i)
     for members in by_place.values():
         dated = [i for i in members if feats[i].start is not None]
         _sweep(dated, feats, pairs)
@@ -269,30 +287,24 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
             for i in members:
                 if feats[i].start is None:
                     pairs.update((min(i, j), max(i, j)) for j in members if j != i)
-    # Placeless dated incidents: against every dated incident of the country in the window.
-    starts = {
-        country: sorted(
-            (feats[i].start, i)  # type: ignore[misc]
-            for i in members
-            if (feats[i].end - feats[i].start).days <= MAX_SWEEP_DAYS  # type: ignore[operator]
-        )
-        for country, members in by_country.items()
-    }
-    keys = {country: [s for s, _ in rows] for country, rows in starts.items()}
-    span = dt.timedelta(days=DATE_WINDOW_DAYS + MAX_SWEEP_DAYS)
-    for i in placeless:
+    # A dated incident without a located place: against every dated incident of its
+    # region (and of the blocks that name no region or no country) within the window.
+    index = {}
+    for region, rows in by_region.items():
+        rows.sort()
+        index[region] = ([d for d, _ in rows], [i for _, i in rows])
+    regions = list(index)
+    back = dt.timedelta(days=DATE_WINDOW_DAYS + MAX_SWEEP_DAYS)
+    ahead = dt.timedelta(days=DATE_WINDOW_DAYS)
+    for i in unlocated:
         f = feats[i]
-        countries = [f.country] if f.country else list(starts)
-        for country in countries:
-            rows, key = starts.get(country, []), keys.get(country, [])
-            lo = bisect.bisect_left(key, f.start - span)  # type: ignore[operator]
-            hi = bisect.bisect_right(key, f.end + dt.timedelta(days=DATE_WINDOW_DAYS))  # type: ignore[operator]
-            pairs.update((min(i, j), max(i, j)) for _, j in rows[lo:hi] if j != i)
-        if f.country and None in starts:  # incidents with no country at all
-            rows, key = starts[None], keys[None]
-            lo = bisect.bisect_left(key, f.start - span)  # type: ignore[operator]
-            hi = bisect.bisect_right(key, f.end + dt.timedelta(days=DATE_WINDOW_DAYS))  # type: ignore[operator]
-            pairs.update((min(i, j), max(i, j)) for _, j in rows[lo:hi] if j != i)
+        for region in _regions_of(f, regions):
+            if region not in index:
+                continue
+            days, ids = index[region]
+            lo = bisect.bisect_left(days, f.start - back)  # type: ignore[operator]
+            hi = bisect.bisect_right(days, f.end + ahead)  # type: ignore[operator]
+            pairs.update((min(i, j), max(i, j)) for j in ids[lo:hi] if j != i)
     return pairs
 
 
