@@ -165,7 +165,7 @@ def read_table(path: Path) -> Any:
     elif path.suffix == ".csv":
         frame = pd.read_csv(path, dtype=pandas_dtypes(), keep_default_na=False, na_values=[""])
     else:
-        frame = pd.read_json(path, lines=True, dtype=False, convert_dates=False)
+        frame = pd.read_json(path, lines=True, dtype=False)
     for name in COLUMN_NAMES:
         kind = KINDS[name]
         if kind == "date":
