@@ -147,3 +147,18 @@ def write_run(root: Path, name: str = "run", docs: bool = True) -> Path:
     }
     (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return run
+
+
+def gold_folder(tmp_path: Path) -> Path:
+    """Gold equal to the predictions, and one gold event of the three ambush reports."""
+    run = tmp_path / "run"
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for path in run.glob("t*.json"):
+        data = json.loads(path.read_text("utf-8"))
+        data = {"doc_id": data["doc_id"], "labelled_by": "hand", "incidents": data["incidents"]}
+        (gold / path.name).write_text(json.dumps(data), "utf-8")
+    members = [{"doc_id": d, "incident": 0} for d in ("t01_courier", "t02_bulletin", "t03_digest")]
+    clusters = {"clusters": [{"event_id": "ambush", "members": members}]}
+    (gold / "clusters.json").write_text(json.dumps(clusters), "utf-8")
+    return gold

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dataset_fixtures import incident, write_run
+from dataset_fixtures import gold_folder, incident, write_run
 from typer.testing import CliRunner
 
 from llmextract.cli import app
@@ -154,24 +154,9 @@ def test_pairwise_and_bcubed_by_hand() -> None:
     assert s.bcubed_recall == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1 + 1 + 1) / 6)
 
 
-def _gold_folder(tmp_path: Path) -> Path:
-    """Gold equal to the predictions, and one gold event of the three ambush reports."""
-    run = tmp_path / "run"
-    gold = tmp_path / "gold"
-    gold.mkdir()
-    for path in run.glob("t*.json"):
-        data = json.loads(path.read_text("utf-8"))
-        data = {"doc_id": data["doc_id"], "labelled_by": "hand", "incidents": data["incidents"]}
-        (gold / path.name).write_text(json.dumps(data), "utf-8")
-    members = [{"doc_id": d, "incident": 0} for d in ("t01_courier", "t02_bulletin", "t03_digest")]
-    clusters = {"clusters": [{"event_id": "ambush", "members": members}]}
-    (gold / "clusters.json").write_text(json.dumps(clusters), "utf-8")
-    return gold
-
-
 def test_eval_scores_events_when_the_gold_has_clusters(tmp_path: Path) -> None:
     run = write_run(tmp_path)
-    gold = _gold_folder(tmp_path)
+    gold = gold_folder(tmp_path)
     scores = score_events(evaluate(run, gold, tmp_path / "docs"))
     assert scores is not None and scores.gold_clusters == 1
     assert scores.end_to_end.correct_pairs == scores.end_to_end.gold_pairs == 3
@@ -188,7 +173,7 @@ def test_eval_scores_events_when_the_gold_has_clusters(tmp_path: Path) -> None:
 
 def test_a_wrong_merge_costs_pairwise_precision(tmp_path: Path) -> None:
     run = write_run(tmp_path)
-    gold = _gold_folder(tmp_path)
+    gold = gold_folder(tmp_path)
     members = [{"doc_id": "t01_courier", "incident": 0}, {"doc_id": "t02_bulletin", "incident": 0}]
     (gold / "clusters.json").write_text(
         json.dumps({"clusters": [{"event_id": "x", "members": members}]}), "utf-8"

@@ -240,7 +240,7 @@ def sahel_map(name: str, title: str, items: Sequence[dict[str, Any]]) -> Markup:
             for ring in rings
         )
         body.append(
-            f'<path class="country" d="{d}" fill="{COLOURS.get(country, "#eee")}" stroke="#777">'
+            f'<path class="country" data-country="{escape(country)}" d="{d}" fill="{COLOURS.get(country, "#eee")}" stroke="#777">'
             f"<title>{escape(country)}</title></path>"
         )
         lons = [p[0] for r in rings for p in r]
