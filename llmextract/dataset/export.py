@@ -155,11 +155,12 @@ def write_table(rows: Iterable[dict[str, Any]], fmt: str, out: Path) -> int:
     return len(rows)
 
 
-def read_table(path: Path) -> Any:
+def read_table(path: str | Path) -> Any:
     """Read an exported table into a pandas DataFrame with the columns' types: dates as
     ``datetime64``, counts as nullable ``Int64``, text as ``string``."""
     import pandas as pd
 
+    path = Path(path)
     if path.suffix == ".parquet":
         frame = pd.read_parquet(path)
     elif path.suffix == ".csv":
