@@ -185,3 +185,20 @@ def test_a_wrong_merge_costs_pairwise_precision(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["compare", str(run), str(gold), "--gold", str(gold)])
     assert res.exit_code == 0, res.output
     assert "Events across documents" in res.output and "33.3%" in res.output
+
+
+def test_the_benchmark_generator_is_recovered_at_small_scale() -> None:
+    """The synthetic incidents of scripts/bench_events.py (noisy reports of invented
+    attacks) are clustered close to their invented truth, not merely quickly."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_events.py"
+    spec = importlib.util.spec_from_file_location("bench_events", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    records, truth = bench.synthetic(3000, seed=3)
+    clusters = cluster([features(r) for r in records])
+    score = score_partition(clusters, truth, range(len(records)))
+    assert score.gold_pairs > 500 and score.predicted_pairs > 500
+    assert score.pairwise_precision > 0.8 and score.pairwise_recall > 0.9
