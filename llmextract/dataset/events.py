@@ -37,11 +37,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from llmextract.dataset.export import iso3
 from llmextract.dataset.records import Record
-from llmextract.normalize.actors import actor_entries, canonical_actor
+from llmextract.normalize.actors import actor_entries, actors_of_kind, canonical_actor
 from llmextract.normalize.lexicon import groups
 from llmextract.normalize.text import fold
 
@@ -68,7 +69,8 @@ SCORE = {
 }
 COUNT_RATIO = 0.75
 ARMED_SIDES = {"state": "forces", "foreign": "forces", "jihadist": "groups", "militia": "groups"}
-# Generic actors that still name a side ("unidentified armed group" names none).
+# SPEC's generic actors that still name a side: "jihadists" are an armed group;
+# "unidentified armed group" names none.
 GENERIC_SIDES = {"jihadists": "groups"}
 GEO_RANK = {"place": 0, "near": 1, "admin1": 2, "country": 3, "unknown": 4}
 COUNT_FIELDS = ("killed", "wounded", "kidnapped", "perpetrators_killed")
@@ -143,14 +145,9 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12742.0 * math.asin(math.sqrt(h))
 
 
+@cache
 def _tactic_groups() -> tuple[frozenset[str], ...]:
-    global _GROUPS
-    if _GROUPS is None:
-        _GROUPS = groups("same_event_tactics")
-    return _GROUPS
-
-
-_GROUPS: tuple[frozenset[str], ...] | None = None
+    return groups("same_event_tactics")
 
 
 def tactics_related(a: str, b: str) -> bool:
@@ -379,7 +376,7 @@ def resolve(records: list[Record]) -> dict[str, Any]:
     * incident type and target type: the most common (ties: the member with the
       narrowest date);
     * perpetrator: a claimant's if any member records a claim, else the most common named
-      actor other than a generic one, else the most common; attribution follows it;
+      actor other than a generic one, else the first given; attribution follows it;
     * killed, wounded, kidnapped, perpetrators killed: the latest figure from a member
       with a source other than the claimant (the toll grows as a story develops; a
       claimant's figure is kept only when no one else gives one);
@@ -405,7 +402,7 @@ def resolve(records: list[Record]) -> dict[str, Any]:
     def common(name: str, skip: tuple[Any, ...] = (None,)) -> Any:
         values = [_enum(getattr(r.incident, name)) for r in by_date]
         counts = Counter(v for v in values if v not in skip)
-        if not counts:
+        if not counts:  # only skipped values: the first given, narrowest date first
             return next((v for v in values if v is not None), None)
         top = max(counts.values())
         return next(v for v in values if counts.get(v) == top)
@@ -416,14 +413,7 @@ def resolve(records: list[Record]) -> dict[str, Any]:
     if claimed:
         perpetrator, attribution = claimed[0].incident.perpetrator, "claimed"
     else:
-        generic = {"jihadists", "unidentified armed group"}
-        perpetrator = (
-            common("perpetrator", (None, *generic))
-            if any(
-                r.incident.perpetrator and r.incident.perpetrator not in generic for r in records
-            )
-            else common("perpetrator")
-        )
+        perpetrator = common("perpetrator", (None, *actors_of_kind("generic")))
         attribution = next(
             (
                 _enum(r.incident.attribution)
