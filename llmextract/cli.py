@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from llmextract import __version__, cli_eval
+from llmextract.dataset import cli as dataset_cli
 from llmextract.documents import discover
 from llmextract.extraction import DEFAULT_STRATEGY, STRATEGIES, STRATEGY_KINDS
 from llmextract.models import (
@@ -39,6 +40,7 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 cli_eval.register(app)
+dataset_cli.register(app)  # export, events
 
 
 def fail(message: str, code: int = 2) -> None:

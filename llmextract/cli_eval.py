@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from llmextract.compare import compare_results
+from llmextract.dataset.clusters_eval import report_events
 from llmextract.gold import DEFAULT_GOLD_DIR, GoldError, check_gold, gold_and_docs, load_gold_dir
 from llmextract.reports import (
     compare_html,
@@ -108,9 +109,11 @@ def register(app: typer.Typer) -> None:
             result = _score(run_dir, gold, docs)
         except (GoldError, RunError) as exc:
             raise _fail(str(exc)) from None
-        print_eval(result, Console(highlight=False))
+        console = Console(highlight=False)
+        print_eval(result, console)
+        events = report_events([(result.label, result)], console)  # hook: event scores
         if json_path is not None:
-            write_json(result.to_dict(), json_path)
+            write_json({**result.to_dict(), **events}, json_path)
         if html_path is not None:
             write_text(eval_html(result), html_path)
         if fail_under is not None:
@@ -145,8 +148,11 @@ def register(app: typer.Typer) -> None:
         for result in results:
             for warning in result.warnings:
                 typer.echo(f"warning: {warning}", err=True)
-        print_compare(comparison, Console(highlight=False))
+        console = Console(highlight=False)
+        print_compare(comparison, console)
+        labelled = [(row.label, r) for row, r in zip(comparison.runs, results, strict=True)]
+        events = report_events(labelled, console)  # hook: event scores
         if json_path is not None:
-            write_json(comparison.to_dict(), json_path)
+            write_json({**comparison.to_dict(), **events}, json_path)
         if html_path is not None:
             write_text(compare_html(comparison), html_path)

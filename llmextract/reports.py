@@ -388,6 +388,8 @@ def _doc_view(doc: DocumentScore) -> dict[str, Any]:
 
 def eval_html(result: EvalResult) -> str:
     """The eval report as one self-contained HTML page."""
+    from llmextract.dataset.charts import eval_charts  # hook: SVG charts and event scores
+
     data = result.to_dict()
     return (
         _env()
@@ -397,10 +399,14 @@ def eval_html(result: EvalResult) -> str:
             headline=headline_rows(data["summary"]),
             fields=data["fields"],
             documents=[_doc_view(doc) for doc in result.documents],
+            charts=eval_charts(result),
         )
     )
 
 
 def compare_html(comparison: Comparison) -> str:
     """The comparison as one self-contained HTML page."""
-    return _env().get_template("compare.html.j2").render(comparison=comparison)
+    from llmextract.dataset.charts import compare_charts  # hook: SVG charts and event scores
+
+    charts = compare_charts(comparison)
+    return _env().get_template("compare.html.j2").render(comparison=comparison, charts=charts)

@@ -1,0 +1,1 @@
+"""Data files of the dataset side (country outlines for the report map)."""

@@ -1,0 +1,531 @@
+"""``llmextract events``: one event told by several documents becomes one record.
+
+Three steps, each testable on its own:
+
+1. **Blocking** (``candidate_pairs``): only incidents that could be one event are ever
+   compared.  Two blocks: the same named place in the same country (sorted by date, so
+   only incidents within the date window are paired; an undated one is paired with the
+   whole block when the block is small), and, for a dated incident whose place is
+   missing or not in the gazetteer, the dated incidents of its region (country, admin1)
+   within the date window.  An incident with neither a place nor a date
+   is never a candidate: type and country alone do not identify an attack.  Cost grows
+   with the incidents per place and per day, not with the square of the table.
+2. **Pairwise decision** (``compatible`` then ``pair_score``): hard vetoes first (same
+   document: the extraction already merged a document's mentions; two countries or two
+   regions; two named places more than ``NEAR_KM`` apart; date ranges more than
+   ``DATE_WINDOW_DAYS`` apart; tactics that cannot be one event, from the lexicon's
+   ``same_event_tactics``; state or foreign forces against an armed group as the
+   perpetrator), then evidence for: the same named place, overlapping narrow dates, the
+   same tactic, the same figure, the same perpetrator and target kind.  Tolls that differ
+   never veto (they rise as a story develops).  A pair merges at ``MERGE_SCORE``.
+3. **Clusters** (``cluster``): pairs are taken best first; two clusters join only when
+   they share no document and every member of one is compatible on place, date and
+   country with every member of the other, so an undated or placeless incident cannot
+   bridge two different attacks.
+
+Conflicting values are resolved by ``resolve`` (the policy is in its docstring) and every
+member's value is kept under ``values``, with a link (run, doc_id, index, file) to each
+per-document record.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from llmextract.dataset.export import iso3
+from llmextract.dataset.records import Record
+from llmextract.normalize.actors import actor_entries, actors_of_kind, canonical_actor
+from llmextract.normalize.lexicon import groups
+from llmextract.normalize.text import fold
+
+# Thresholds of the decision, in one place (the module docstring says what each does).
+DATE_WINDOW_DAYS = 3  # two resolved ranges further apart than this are two events
+NARROW_DAYS = 7  # a range at most this long counts as a precise date
+NEAR_KM = 25.0  # two named places with coordinates closer than this can be one place
+MAX_SWEEP_DAYS = 31  # ranges longer than this are not swept against unlocated incidents
+MAX_UNDATED_BLOCK = 400  # an undated incident is paired with its place block up to this size
+MERGE_SCORE = 3.0
+SCORE = {
+    "same_place": 2.0,  # both name the place and it is the same (or within NEAR_KM)
+    "same_admin1": 1.0,  # one names no place, both name the same region
+    "same_dates": 2.0,  # both dates within NARROW_DAYS, and the ranges overlap
+    "near_dates": 1.5,  # both narrow, apart by at most DATE_WINDOW_DAYS
+    "wide_dates": 1.0,  # dates compatible but one is a week, a month or a year
+    "undated": -0.5,  # one side has no date: place and tactic alone are not enough
+    "same_tactic": 1.0,
+    "related_tactic": 0.5,  # different tactics that can be one event
+    "same_count": 1.0,  # the same killed (or kidnapped) figure
+    "close_count": 0.5,  # figures within COUNT_RATIO of each other
+    "same_perpetrator": 0.5,
+    "same_target": 0.5,
+}
+COUNT_RATIO = 0.75
+ARMED_SIDES = {"state": "forces", "foreign": "forces", "jihadist": "groups", "militia": "groups"}
+# SPEC's generic actors that still name a side: "jihadists" are an armed group;
+# "unidentified armed group" names none.
+GENERIC_SIDES = {"jihadists": "groups"}
+GEO_RANK = {"place": 0, "near": 1, "admin1": 2, "country": 3, "unknown": 4}
+COUNT_FIELDS = ("killed", "wounded", "kidnapped", "perpetrators_killed")
+
+
+def _enum(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the decision reads of one incident, computed once."""
+
+    document: tuple[str, str]
+    country: str | None
+    admin1: str | None
+    place: str | None
+    coords: tuple[float, float] | None
+    start: dt.date | None
+    end: dt.date | None
+    tactic: str
+    perpetrator: str | None
+    side: str | None
+    target_type: str | None
+    killed: int | None
+    kidnapped: int | None
+
+
+def _key(name: str | None) -> str | None:
+    """Folded with spaces and hyphens removed: "Bani Bangou" and "Banibangou" agree."""
+    return fold(name).replace(" ", "") or None if name else None
+
+
+def features(record: Record) -> Features:
+    i = record.incident
+    perpetrator = canonical_actor(i.perpetrator)
+    entry = actor_entries().get(perpetrator or "")
+    start, end = i.date_start, i.date_end
+    if start is not None and end is None:
+        end = start
+    if end is not None and start is None:
+        start = end
+    coords = (
+        (i.latitude, i.longitude) if i.latitude is not None and i.longitude is not None else None
+    )
+    target = _enum(i.target_type)
+    return Features(
+        document=record.document,
+        country=_key(i.country),
+        admin1=_key(i.admin1),
+        place=_key(i.place),
+        coords=coords,
+        start=start,
+        end=end,
+        tactic=_enum(i.incident_type),
+        perpetrator=perpetrator,
+        side=GENERIC_SIDES.get(perpetrator or "")
+        or (ARMED_SIDES.get(entry.kind) if entry else None),
+        target_type=None if target in (None, "unknown", "other") else target,
+        killed=i.killed,
+        kidnapped=i.kidnapped,
+    )
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 12742.0 * math.asin(math.sqrt(h))
+
+
+@cache
+def _tactic_groups() -> tuple[frozenset[str], ...]:
+    return groups("same_event_tactics")
+
+
+def tactics_related(a: str, b: str) -> bool:
+    return a == b or any(a in g and b in g for g in _tactic_groups())
+
+
+def _date_gap(a: Features, b: Features) -> int | None:
+    """Days between two ranges (0 when they overlap); None when either is undated."""
+    if a.start is None or b.start is None or a.end is None or b.end is None:
+        return None
+    return max((b.start - a.end).days, (a.start - b.end).days, 0)
+
+
+def _same_place(a: Features, b: Features) -> bool | None:
+    """True when both name the same place (or places within NEAR_KM); False when both
+    name places known to be apart; None when one names none, or two different names of
+    which one the gazetteer cannot locate but both in one region (a village it lacks may
+    lie next to the town another outlet names)."""
+    if a.place is None or b.place is None:
+        return None
+    if a.place == b.place:
+        return True
+    if a.coords and b.coords:
+        return km(a.coords, b.coords) <= NEAR_KM
+    return None if a.admin1 and a.admin1 == b.admin1 else False
+
+
+def coherent(a: Features, b: Features) -> bool:
+    """Place, date and country can be one event: the test every pair of a cluster passes."""
+    if a.country and b.country and a.country != b.country:
+        return False
+    if a.admin1 and b.admin1 and a.admin1 != b.admin1:
+        return False
+    if _same_place(a, b) is False:
+        return False
+    gap = _date_gap(a, b)
+    return gap is None or gap <= DATE_WINDOW_DAYS
+
+
+def compatible(a: Features, b: Features) -> bool:
+    """The hard vetoes of the pairwise decision."""
+    if a.document == b.document or not coherent(a, b):
+        return False
+    if not tactics_related(a.tactic, b.tactic):
+        return False
+    return not (a.side and b.side and a.side != b.side)
+
+
+def _narrow(f: Features) -> bool:
+    return f.start is not None and f.end is not None and (f.end - f.start).days < NARROW_DAYS
+
+
+def _count_score(x: int | None, y: int | None) -> float:
+    if x is None or y is None:
+        return 0.0
+    if x == y:
+        return SCORE["same_count"]
+    if min(x, y) / max(x, y) >= COUNT_RATIO:
+        return SCORE["close_count"]
+    return 0.0
+
+
+def pair_score(a: Features, b: Features) -> float:
+    """Evidence that two compatible incidents are one event (see ``SCORE``)."""
+    score = 0.0
+    if _same_place(a, b):
+        score += SCORE["same_place"]
+    elif a.admin1 and a.admin1 == b.admin1:
+        score += SCORE["same_admin1"]
+    gap = _date_gap(a, b)
+    if gap is None:
+        score += SCORE["undated"]
+    elif _narrow(a) and _narrow(b):
+        score += SCORE["same_dates"] if gap == 0 else SCORE["near_dates"]
+    else:
+        score += SCORE["wide_dates"]
+    score += SCORE["same_tactic"] if a.tactic == b.tactic else SCORE["related_tactic"]
+    score += max(_count_score(a.killed, b.killed), _count_score(a.kidnapped, b.kidnapped))
+    if a.perpetrator and a.perpetrator == b.perpetrator:
+        score += SCORE["same_perpetrator"]
+    if a.target_type and a.target_type == b.target_type:
+        score += SCORE["same_target"]
+    return score
+
+
+# --------------------------------------------------------------------------- blocking
+
+
+def _sweep(indexes: list[int], feats: Sequence[Features], pairs: set[tuple[int, int]]) -> None:
+    """Pair every dated incident with those starting within its range plus the window."""
+    ordered = sorted(indexes, key=lambda i: feats[i].start)  # type: ignore[arg-type, return-value]
+    for pos, i in enumerate(ordered):
+        limit = feats[i].end + dt.timedelta(days=DATE_WINDOW_DAYS)  # type: ignore[operator]
+        for j in ordered[pos + 1 :]:
+            if feats[j].start > limit:  # type: ignore[operator]
+                break
+            pairs.add((min(i, j), max(i, j)))
+
+
+Region = tuple[str | None, str | None]  # (country, admin1), folded
+
+
+def _regions_of(f: Features, regions: Sequence[Region]) -> list[Region]:
+    """The (country, admin1) blocks an incident can share an event with: its own, and
+    those that leave out the country or the region."""
+    if f.country and f.admin1:
+        return [(f.country, f.admin1), (f.country, None), (None, f.admin1), (None, None)]
+    return [
+        r
+        for r in regions
+        if (f.country is None or r[0] in (f.country, None))
+        and (f.admin1 is None or r[1] in (f.admin1, None))
+    ]
+
+
+def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
+    """Blocking: the pairs worth deciding on (see the module docstring)."""
+    pairs: set[tuple[int, int]] = set()
+    by_place: dict[str, list[int]] = defaultdict(list)
+    by_region: dict[Region, list[tuple[dt.date, int]]] = defaultdict(list)
+    unlocated: list[int] = []
+    for i, f in enumerate(feats):
+        if f.place:
+            by_place[f.place].append(i)
+        if f.start is not None and f.end is not None:
+            if (f.end - f.start).days <= MAX_SWEEP_DAYS:
+                by_region[(f.country, f.admin1)].append((f.start, i))
+            if not f.place or f.coords is None:
+                unlocated.append(i)
+    for members in by_place.values():
+        dated = [i for i in members if feats[i].start is not None]
+        _sweep(dated, feats, pairs)
+        if len(members) <= MAX_UNDATED_BLOCK:
+            for i in members:
+                if feats[i].start is None:
+                    pairs.update((min(i, j), max(i, j)) for j in members if j != i)
+    # A dated incident without a located place: against every dated incident of its
+    # region (and of the blocks that name no region or no country) within the window.
+    index = {}
+    for region, rows in by_region.items():
+        rows.sort()
+        index[region] = ([d for d, _ in rows], [i for _, i in rows])
+    regions = list(index)
+    back = dt.timedelta(days=DATE_WINDOW_DAYS + MAX_SWEEP_DAYS)
+    ahead = dt.timedelta(days=DATE_WINDOW_DAYS)
+    for i in unlocated:
+        f = feats[i]
+        for region in _regions_of(f, regions):
+            if region not in index:
+                continue
+            days, ids = index[region]
+            lo = bisect.bisect_left(days, f.start - back)  # type: ignore[operator]
+            hi = bisect.bisect_right(days, f.end + ahead)  # type: ignore[operator]
+            pairs.update((min(i, j), max(i, j)) for j in ids[lo:hi] if j != i)
+    return pairs
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+def scored_pairs(feats: Sequence[Features]) -> list[tuple[float, int, int]]:
+    """Candidate pairs that pass the decision, best first (ties in index order)."""
+    kept = []
+    for i, j in candidate_pairs(feats):
+        a, b = feats[i], feats[j]
+        if compatible(a, b):
+            score = pair_score(a, b)
+            if score >= MERGE_SCORE:
+                kept.append((score, i, j))
+    kept.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return kept
+
+
+def cluster(feats: Sequence[Features]) -> list[list[int]]:
+    """Clusters of incident indexes (singletons included), each sorted, in first-member order."""
+    owner = list(range(len(feats)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(feats))}
+    for _, i, j in scored_pairs(feats):
+        ci, cj = owner[i], owner[j]
+        if ci == cj:
+            continue
+        a, b = members[ci], members[cj]
+        if {feats[x].document for x in a} & {feats[y].document for y in b}:
+            continue
+        if not all(coherent(feats[x], feats[y]) for x in a for y in b):
+            continue
+        if len(a) < len(b):
+            ci, cj, a, b = cj, ci, b, a
+        a.extend(b)
+        for y in b:
+            owner[y] = ci
+        del members[cj]
+    return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _precision_key(record: Record) -> tuple[int, int, str]:
+    """Narrower date ranges first, then earlier publication, then doc_id (stable)."""
+    i = record.incident
+    width = (i.date_end - i.date_start).days if i.date_start and i.date_end else 10**6
+    published = record.published.toordinal() if record.published else 10**7
+    return (width, published, record.ref)
+
+
+def _latest_confirmed(records: list[Record], name: str) -> tuple[int | None, str | None]:
+    """The figure of the latest-published member whose sources are not only the claimant,
+    else of the latest-published member giving one."""
+    given = [r for r in records if getattr(r.incident, name) is not None]
+    if not given:
+        return None, None
+    independent = [r for r in given if any(_enum(s.stance) != "claims" for s in r.incident.sources)]
+    pool = independent or given
+    best = max(pool, key=lambda r: (r.published or dt.date.min, r.ref))
+    return getattr(best.incident, name), best.ref
+
+
+def resolve(records: list[Record]) -> dict[str, Any]:
+    """One event's values from its members' (the conflict policy):
+
+    * date: the narrowest resolved range (ties: the earliest publication);
+    * place, admin1, country, coordinates, geo precision: from the member with the most
+      precise location (place > near > admin1 > country; coordinates preferred), ties by
+      the most common place;
+    * incident type and target type: the most common (ties: the member with the
+      narrowest date);
+    * perpetrator: a claimant's if any member records a claim, else the most common named
+      actor other than a generic one, else the first given; attribution follows it;
+    * killed, wounded, kidnapped, perpetrators killed: the latest figure from a member
+      with a source other than the claimant (the toll grows as a story develops; a
+      claimant's figure is kept only when no one else gives one);
+    * confirmation: disputed if any member says so, else confirmed if any, else the most
+      common;
+    * sources and evidence: all of them, each tagged with its document.
+    """
+    by_date = sorted(records, key=_precision_key)
+    dated = next((r for r in by_date if r.incident.date_start), None)
+    places = Counter(r.incident.place for r in records if r.incident.place)
+
+    def geo_key(r: Record) -> tuple[int, int, int, tuple[int, int, str]]:
+        i = r.incident
+        return (
+            GEO_RANK.get(_enum(i.geo_precision), 4) if i.place or i.admin1 else 5,
+            0 if i.latitude is not None else 1,
+            -places.get(i.place, 0),
+            _precision_key(r),
+        )
+
+    located = min(records, key=geo_key)
+
+    def common(name: str, skip: tuple[Any, ...] = (None,)) -> Any:
+        values = [_enum(getattr(r.incident, name)) for r in by_date]
+        counts = Counter(v for v in values if v not in skip)
+        if not counts:  # only skipped values: the first given, narrowest date first
+            return next((v for v in values if v is not None), None)
+        top = max(counts.values())
+        return next(v for v in values if counts.get(v) == top)
+
+    claimed = [
+        r for r in by_date if _enum(r.incident.attribution) == "claimed" and r.incident.perpetrator
+    ]
+    if claimed:
+        perpetrator, attribution = claimed[0].incident.perpetrator, "claimed"
+    else:
+        perpetrator = common("perpetrator", (None, *actors_of_kind("generic")))
+        attribution = next(
+            (
+                _enum(r.incident.attribution)
+                for r in by_date
+                if r.incident.perpetrator == perpetrator
+            ),
+            "unknown",
+        )
+    confirmations = {_enum(r.incident.confirmation) for r in records}
+    confirmation = next(
+        (c for c in ("disputed", "confirmed") if c in confirmations), common("confirmation")
+    )
+    event: dict[str, Any] = {
+        "date_start": dated.incident.date_start if dated else None,
+        "date_end": dated.incident.date_end if dated else None,
+        "date_precision": _enum(dated.incident.date_precision) if dated else "unknown",
+        "place": located.incident.place,
+        "admin1": located.incident.admin1,
+        "country": located.incident.country or common("country"),
+        "geo_precision": _enum(located.incident.geo_precision),
+        "latitude": located.incident.latitude,
+        "longitude": located.incident.longitude,
+        "location_text": located.incident.location_text,
+        "incident_type": common("incident_type"),
+        "perpetrator": perpetrator,
+        "attribution": attribution,
+        "target": next((r.incident.target for r in by_date if r.incident.target), None),
+        "target_type": common("target_type", (None, "unknown")),
+        "confirmation": confirmation,
+        "summary": by_date[0].incident.summary,
+    }
+    chosen = {"date": dated.ref if dated else None, "location": located.ref}
+    for name in COUNT_FIELDS:
+        event[name], chosen[name] = _latest_confirmed(records, name)
+    event["chosen_from"] = chosen
+    return event
+
+
+def event_id(records: list[Record], event: dict[str, Any]) -> str:
+    """Stable id: country, first day, and a hash of the member links."""
+    digest = hashlib.sha1(
+        "|".join(sorted(f"{r.run}/{r.ref}" for r in records)).encode()
+    ).hexdigest()[:8]
+    day = event["date_start"].isoformat() if event["date_start"] else "undated"
+    return f"{iso3(event['country'])}-{day}-{digest}"
+
+
+def _member(record: Record) -> dict[str, Any]:
+    return {
+        "run": record.run,
+        "doc_id": record.doc_id,
+        "incident": record.index,
+        "file": record.file,
+        "published": record.published.isoformat() if record.published else None,
+        "url": record.url,
+        "outlet": record.outlet,
+        "model": record.model,
+        "prompt": record.prompt,
+        "strategy": record.strategy,
+    }
+
+
+def _values(records: list[Record]) -> dict[str, list[dict[str, Any]]]:
+    """Every member's value of every field it fills: nothing is lost in the merge."""
+    fields = (
+        "incident_type", "date_text", "date_start", "date_end", "date_precision",
+        "location_text", "place", "admin1", "country", "latitude", "longitude",
+        "perpetrator", "attribution", "target", "target_type", *COUNT_FIELDS, "confirmation",
+    )  # fmt: skip
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in fields:
+        values = []
+        for r in records:
+            value = _enum(getattr(r.incident, name))
+            if value is not None:
+                values.append({"doc_id": r.doc_id, "incident": r.index, "value": value})
+        out[name] = values
+    return out
+
+
+def build_events(records: Sequence[Record]) -> list[dict[str, Any]]:
+    """Cluster records and describe each event (JSON-ready except for dates)."""
+    feats = [features(r) for r in records]
+    events = []
+    for indexes in cluster(feats):
+        members = [records[i] for i in indexes]
+        event = resolve(members)
+        event["event_id"] = event_id(members, event)
+        event["documents"] = len({r.document for r in members})
+        event["members"] = [_member(r) for r in members]
+        event["sources"] = [
+            {**s.model_dump(mode="json"), "doc_id": r.doc_id}
+            for r in members
+            for s in r.incident.sources
+        ]
+        event["evidence"] = [
+            {**e.model_dump(mode="json"), "doc_id": r.doc_id}
+            for r in members
+            for e in r.incident.evidence
+        ]
+        event["values"] = _values(members)
+        events.append(event)
+    return events
+
+
+def policy() -> dict[str, Any]:
+    """The decision's settings, written into every events file."""
+    return {
+        "date_window_days": DATE_WINDOW_DAYS,
+        "narrow_days": NARROW_DAYS,
+        "near_km": NEAR_KM,
+        "merge_score": MERGE_SCORE,
+        "score": dict(SCORE),
+        "count_ratio": COUNT_RATIO,
+    }
