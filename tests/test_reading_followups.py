@@ -734,3 +734,16 @@ def test_compound_targets(sentence: str, target: str) -> None:
     from llmextract.normalize.rules import target_in
 
     assert target_in(sentence) == target
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'On Sunday, security sources put the toll at "at least nine" soldiers dead.',
+        "On Monday the health ministry gave a toll of twelve dead.",
+        "On Tuesday, the governor put the death toll at 31.",
+    ],
+)
+def test_a_toll_given_on_a_day_dates_the_toll(sentence: str) -> None:
+    assert event_date_text(sentence, PUBLISHED) is None
+    assert is_follow_up(sentence, PUBLISHED, same_paragraph=True)

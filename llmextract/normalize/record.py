@@ -246,8 +246,9 @@ def draft_to_incident(
         date_text, dates = None, DateRange(None, None, DatePrecision.unknown)
     else:
         date_text, dates = resolve_dates(draft.date_text, text, mention, published)
-    # The place must be in the mention's own sentence: small models copy a neighbour's.
-    location_text = grounded_phrase(draft.location_text, sentence)
+    # A model's place must be in the mention's own sentence (small models copy a
+    # neighbour's); rules read it from the event's own sentences.
+    location_text = grounded_phrase(draft.location_text, window if read_by_rules else sentence)
     location = with_document_country(
         with_demonym_country(
             consistent_with_context(

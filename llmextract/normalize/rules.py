@@ -242,7 +242,9 @@ def tells_known_event(sentence: str) -> bool:
 
 
 _STATEMENT_AFTER = re.compile(
-    r"^(?P<between>[^.;]{0,80}?)\b(?:put out|issued|released|published|posted)\b", re.I
+    r"^(?P<between>[^.;]{0,80}?)\b(?:put out|issued|released|published|posted|"
+    r"put the (?:death )?toll|gave (?:a|the) (?:death )?toll)\b",
+    re.I,
 )
 _OTHER_EVENT_LEAD = re.compile(
     r"^\s*(?:in addition to|besides|apart from|aside from|unlike|like)\b[^,]{0,80},", re.I
