@@ -164,15 +164,16 @@ def _date_gap(a: Features, b: Features) -> int | None:
 def _same_place(a: Features, b: Features) -> bool | None:
     """True when both name the same place (or places within NEAR_KM); False when both
     name places known to be apart; None when one names none, or two different names of
-    which one the gazetteer cannot locate but both in one region (a village it lacks may
-    lie next to the town another outlet names)."""
+    which one the gazetteer cannot locate and the regions do not tell them apart (a
+    village it lacks may lie next to the town another outlet names)."""
     if a.place is None or b.place is None:
         return None
     if a.place == b.place:
         return True
     if a.coords and b.coords:
         return km(a.coords, b.coords) <= NEAR_KM
-    return None if a.admin1 and a.admin1 == b.admin1 else False
+    # One name the gazetteer cannot place: apart only when the regions say so.
+    return None if not (a.admin1 and b.admin1) or a.admin1 == b.admin1 else False
 
 
 def coherent(a: Features, b: Features) -> bool:
