@@ -747,3 +747,29 @@ def test_compound_targets(sentence: str, target: str) -> None:
 def test_a_toll_given_on_a_day_dates_the_toll(sentence: str) -> None:
     assert event_date_text(sentence, PUBLISHED) is None
     assert is_follow_up(sentence, PUBLISHED, same_paragraph=True)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        ("Four travellers died when the truck hit a mine, a nurse in Douentza said.", "nurse"),
+        ("Residents of the outlying hamlets described hours of gunfire.", "Residents"),
+        ("Two sources in Ansongo told us the post was abandoned.", "Two sources"),
+        ("Local sources spoke of at least eight dead.", "Local sources"),
+    ],
+)
+def test_sources_with_a_place_after_them_and_reporting_verbs(sentence: str, source: str) -> None:
+    assert (source, Stance.reports) in sources_of([sentence], None)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The spokesperson said four people were wounded.",
+        "A spokesman told reporters that the road was closed.",
+        "The spokeswoman said aid convoys were suspended.",
+    ],
+)
+def test_a_spokesperson_alone_reports(sentence: str) -> None:
+    found = sources_of([sentence], None)
+    assert found and all(stance == Stance.reports for _, stance in found)

@@ -404,7 +404,9 @@ _NEUTRAL_SOURCE = re.compile(
 )
 _BETWEEN_SOURCE_AND_VERB = re.compile(
     r"(?:(?:have|has|had|is|are|was|were|also|later|since|indeed|quickly|\w+ly|"
-    r"[,\s]+who[\w\s]{0,40}[,\s]+|\)|\(\w+\))\s*){0,3}",
+    r"[,\s]+who[\w\s]{0,40}[,\s]+|\)|\(\w+\)|"
+    # "a health source in Bandiagara said", "residents of the nearby neighbourhoods described"
+    r"(?:in|from|at|of|near)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}[\w'’-]+)\s*){0,3}",
     re.I,
 )
 
