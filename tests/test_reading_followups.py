@@ -773,3 +773,17 @@ def test_sources_with_a_place_after_them_and_reporting_verbs(sentence: str, sour
 def test_a_spokesperson_alone_reports(sentence: str) -> None:
     found = sources_of([sentence], None)
     assert found and all(stance == Stance.reports for _, stance in found)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Three herders died when their cart hit a mine about 12 km from Bankass.", "Bankass"),
+        ("Gunmen stormed the village of Dankoumbé, Mopti region, at dawn.", "Dankoumbé"),
+        ("Jihadists raided Tinfagha, a hamlet some 30 km north of Gao, on Friday.", "Tinfagha"),
+    ],
+)
+def test_distance_and_village_of_phrases(sentence: str, place: str) -> None:
+    phrase = location_phrase(sentence)
+    assert phrase is not None
+    assert resolve_location(phrase, fallback_text=sentence).place == place

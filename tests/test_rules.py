@@ -713,19 +713,19 @@ def test_model_target_must_be_a_target_in_the_sentence(
 # --- place phrase -------------------------------------------------------------------------
 
 PLACE_PHRASES: dict[str, list[tuple[Any, ...]]] = {
-    # "on the village of X" is no locative: the phrase is the region after it.
+    # "the village of X" names the event's place, more precisely than the region after it.
     "region-after-object": [
         (
             "An assault on the village of Tinzaw in the restive Ménaka region.",
-            "in the restive Ménaka region",
+            "the village of Tinzaw",
         ),
         (
             "Militants burned the village of Dangatène in the northern Tombouctou region.",
-            "in the northern Tombouctou region",
+            "the village of Dangatène in the northern Tombouctou region",
         ),
         (
             "Jihadists overran the commune of Zzyborgo in the central Ségou region.",
-            "in the central Ségou region",
+            "the commune of Zzyborgo in the central Ségou region",
         ),
     ],
     "village-of-in-region": [

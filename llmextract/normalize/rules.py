@@ -146,7 +146,11 @@ def target_type_of(target: str | None, incident_type: IncidentType | None = None
 _NAME = r"[A-Z][\w'’-]+(?:[\s-][A-Z][\w'’-]+)?"
 _PLACE_PHRASE = re.compile(
     r"(?<![\w'’-])(?:in|near|at|outside|between|around|inside|from|close to|"
-    r"(?:north|south|east|west)(?:east|west)? of)\s+(?:(?:the|its|their)\s+)?"
+    r"(?:north|south|east|west)(?:east|west)? of|"
+    # "about 15 km from X", "some 8 kilometres north-east of X"; "the village of X"
+    r"(?:(?:about|some|around|roughly|nearly)\s+)?\d+\s*(?:km|kms|kilomet(?:re|er)s|miles)\s+"
+    r"(?:(?:north|south|east|west)(?:-?(?:east|west))?\s+)?(?:of|from)|"
+    r"(?=the\s+(?:town|village|hamlet|commune|locality)\s+of\s))\s*(?:(?:the|its|their)\s+)?"
     r"(?:(?:[a-z]+ern|central|remote|border|restive|rural|[A-Z][a-z]+(?:an|ese|be))\s+)*"
     r"(?:(?P<kind>towns?|villages?|city|commune|region|district|province|locality|capital|"
     r"hamlet|border town)\s+(?:of\s+)?)?"
@@ -178,9 +182,18 @@ def location_phrase(sentence: str) -> str | None:
             found.append((2, phrase))  # "at X, a village in ...", "in the X area": unlisted
         elif find_places(phrase) or _locates(phrase):
             found.append((_PHRASE_DETAIL[resolve_location(phrase).geo_precision], phrase))
+    for m in _DESCRIBED_NAME.finditer(sentence):
+        # "raided X, a village about 25 km north of Y": X, described as a place, is it.
+        if DESCRIBED_AFTER.match(sentence[m.end() :]) and not any(
+            a < m.end() and m.start() < b for a, b in groups
+        ):
+            found.append((3, m.group(0)))
     # The most specific phrase, the first on a tie: "The deadliest attack in Burkina Faso hit
     # a convoy near X" happened near X.
     return max(found, key=lambda f: f[0])[1] if found else None
+
+
+_DESCRIBED_NAME = re.compile(rf"(?<![\w'’-]){_NAME}")
 
 
 _PHRASE_DETAIL = {
