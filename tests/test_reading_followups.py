@@ -787,3 +787,36 @@ def test_distance_and_village_of_phrases(sentence: str, place: str) -> None:
     phrase = location_phrase(sentence)
     assert phrase is not None
     assert resolve_location(phrase, fallback_text=sentence).place == place
+
+
+@pytest.mark.parametrize(
+    ("sentence", "field", "expected"),
+    [
+        ("Gunmen abducted a customs officer and two truck drivers near Nioro.", "kidnapped", 3),
+        ("Unknown men shot dead a village chief and two of his sons.", "killed", 3),
+        ("A nurse and two colleagues were seized on the road.", "kidnapped", 3),
+        ("Militants killed a teacher and four pupils at the school.", "killed", 5),
+    ],
+)
+def test_two_groups_joined_by_and_are_summed(sentence: str, field: str, expected: int) -> None:
+    from llmextract.normalize.counts import parse_count
+
+    assert parse_count(counts_in([sentence])[field]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The army said an air strike near Goundam killed 'about twenty' militants on Friday.", 20),
+        (
+            "The ministry announced that drones had killed a commander and ten of his fighters near Abala.",
+            11,
+        ),
+        ('The general staff said air raids killed "more than 30" terrorists near Djibo.', 30),
+    ],
+)
+def test_a_state_strike_counts_its_dead_as_killed(text: str, expected: int) -> None:
+    from llmextract.normalize.counts import parse_count
+
+    draft, _ = _draft(text, T.airstrike)
+    assert parse_count(draft.killed) == expected and draft.perpetrators_killed is None

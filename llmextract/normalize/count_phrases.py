@@ -84,6 +84,18 @@ def _one_person(words: str) -> bool:
     return not (word.endswith("s") or word in _PLURAL_PERSONS)
 
 
+def _is_article(phrase: str) -> bool:
+    return bool(re.fullmatch(r"an?", phrase.strip(), re.I))
+
+
+# "... and two truck drivers", "... and \u201cabout twenty\u201d of his fighters": a second group.
+_AND_MORE = re.compile(
+    rf"^[\"”']?(?:\s+[\w'’-]+){{0,3}}?\s+and\s+[\"“']?(?P<num>{_QUALIFIER}{_FIGURE})[\"”']?"
+    r"(?P<words>(?:\s+of\s+(?:his|her|their|its))?(?:\s+[\w'’-]+){1,3})",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class CountPhrase:
     field: str
@@ -110,10 +122,31 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
         found.append(CountPhrase(field, phrase.strip(), value, words.strip()))
 
     for field, verb in _VERB_FIRST.items():
-        number = rf"(?P<num>{_QUALIFIER}{_FIGURE}|{_DETERMINER})"
+        number = rf"[\"“']?(?P<num>{_QUALIFIER}{_FIGURE}|{_DETERMINER})[\"”']?"
         pattern = re.compile(verb + number + r"(?P<words>(?:\s+[\w'’-]+){0,3})", re.I)
         for m in pattern.finditer(sentence):
             words = m.group("words")
+            more = _AND_MORE.match(sentence[m.end("num") :])
+            first = 1 if _is_article(m.group("num")) and _one_person(words) else None
+            first = first or parse_count(m.group("num"))
+            if (
+                more
+                and first is not None
+                and (_PERSONS.search(more.group("words")) or _ATTACKERS.search(more.group("words")))
+            ):
+                # "abducted a customs officer and two truck drivers": three people
+                second = parse_count(more.group("num"))
+                if second is not None:
+                    both = f"{words} and {more.group('words')}"
+                    name = (
+                        "perpetrators_killed"
+                        if field == "killed" and _ATTACKERS.search(both)
+                        else field
+                    )
+                    found.append(
+                        CountPhrase(name, f"{first + second}", first + second, both.strip())
+                    )
+                    continue
             if re.fullmatch(r"(?:our|their|his|her|its|the)", m.group("num").strip(), re.I):
                 if _one_person(words):
                     add(field, "a", words)
@@ -135,7 +168,7 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
             phrase = m.group("num")
             if re.fullmatch(r"an?", phrase.strip(), re.I) and not _PERSONS.search(words):
                 continue
-            first = parse_count(phrase)
+            first = 1 if _is_article(phrase) and _one_person(words) else parse_count(phrase)
             second = parse_count(m.group("num2")) if m.group("num2") else None
             if first is not None and second is not None and not _is_year(phrase, first):
                 both = f"{words} and {m.group('words2') or ''}"

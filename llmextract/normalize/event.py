@@ -118,7 +118,7 @@ def draft_from_rules(
         attribution=attribution,
         target=target,
         target_type=target_type,
-        **_counts_of(texts, further),
+        **_counts_of(texts, further, state_operation=strike and perpetrator in STATE_ACTORS),
     )
     sources = sources_of([*texts, *further], perpetrator)
     if perpetrator in STATE_ACTORS:
@@ -248,13 +248,19 @@ def _same_group(found: str, perpetrator: str) -> bool:
     return (family_of(found) or found) == (family_of(perpetrator) or perpetrator)
 
 
-def _counts_of(texts: list[str], further: list[str]) -> dict[str, str]:
+def _counts_of(
+    texts: list[str], further: list[str], *, state_operation: bool = False
+) -> dict[str, str]:
     """Counts from the event's sentences; a figure they lack from the sentences that follow
     before the next event ("Survivors gave the names of 37 people killed."), never from an
     aggregate ("more than 400 killed since January")."""
     counts = _reported_first(texts)
     later = _reported_first([t for t in further if not cue("aggregate").search(t)])
-    return {**later, **counts}
+    merged = {**later, **counts}
+    if state_operation and "killed" not in merged and "perpetrators_killed" in merged:
+        # A strike's dead are its victims, fighters or not: the attacker is the state.
+        merged["killed"] = merged.pop("perpetrators_killed")
+    return merged
 
 
 def _reported_first(texts: list[str]) -> dict[str, str]:
