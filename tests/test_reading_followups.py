@@ -820,3 +820,32 @@ def test_a_state_strike_counts_its_dead_as_killed(text: str, expected: int) -> N
 
     draft, _ = _draft(text, T.airstrike)
     assert parse_count(draft.killed) == expected and draft.perpetrators_killed is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On Sunday morning, security sources were speaking of at least nine dead.",
+        "On Monday, local officials spoke of twelve bodies found.",
+        "On Friday, a nurse was speaking of more than twenty wounded.",
+    ],
+)
+def test_a_day_a_toll_was_spoken_of_is_not_the_event_date(sentence: str) -> None:
+    assert event_date_text(sentence, PUBLISHED) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sebba ambush (Fri 6 June). Militants ambushed a supply convoy between Sebba and "
+        "Mansila. JNIM claimed the attack on Saturday.",
+        "Kantchari raid (Tue 3 June). Gunmen raided the market at Kantchari at noon. JNIM "
+        "took responsibility the next day.",
+        "Bourem (Mon 9 June). Fighters stormed the gendarmerie in Bourem. The group claimed "
+        "it in a video.",
+    ],
+)
+def test_a_label_sentence_keeps_the_paragraph_that_follows(text: str) -> None:
+    sentences = split_sentences(text)
+    block = event_block(sentences, sentences[0], {0}, units=story_units(text, PUBLISHED))
+    assert len(block) >= 2  # the label names no place; the next sentence's place goes on

@@ -69,8 +69,8 @@ def event_block(
             block.append(other)
             continue
         places = {fold(other.text[a:b]) for a, b, _ in find_places(other.text)}
-        if places and not places & own_places:
-            break
+        if places and own_places and not places & own_places:
+            break  # another place: another event (a sentence with none of its own goes on)
         # A paragraph's last event may go on in the first sentence of the next one
         # ("According to witnesses, soldiers rounded up the men ..."), no further.
         next_opening = other.paragraph == sentence.paragraph + 1 and plain == 0

@@ -256,7 +256,7 @@ def tells_known_event(sentence: str) -> bool:
 
 _STATEMENT_AFTER = re.compile(
     r"^(?P<between>[^.;]{0,80}?)\b(?:put out|issued|released|published|posted|"
-    r"put the (?:death )?toll|gave (?:a|the) (?:death )?toll)\b",
+    r"put the (?:death )?toll|gave (?:a|the) (?:death )?toll|(?:were|was) speaking of|spoke of)\b",
     re.I,
 )
 _OTHER_EVENT_LEAD = re.compile(
