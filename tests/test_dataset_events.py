@@ -202,3 +202,14 @@ def test_the_benchmark_generator_is_recovered_at_small_scale() -> None:
     score = score_partition(clusters, truth, range(len(records)))
     assert score.gold_pairs > 500 and score.predicted_pairs > 500
     assert score.pairwise_precision > 0.8 and score.pairwise_recall > 0.9
+
+
+def test_an_undated_named_place_meets_its_region() -> None:
+    records = [
+        rec("t0", place="Téra", admin1="Tillabéri", country="Niger", killed=4),  # a teaser, undated
+        rec("t1", **DAY, place="Dinagourou", admin1="Tillabéri", country="Niger", killed=4),
+        rec("t2", **DAY, place="Kidal", admin1="Kidal", country="Mali", killed=4),
+    ]
+    pairs = candidate_pairs([features(r) for r in records])
+    assert (0, 1) in pairs
+    assert (0, 2) not in pairs and (1, 2) not in pairs

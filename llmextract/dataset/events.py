@@ -7,7 +7,8 @@ Three steps, each testable on its own:
    only incidents within the date window are paired; an undated one is paired with the
    whole block when the block is small), and, for a dated incident whose place is
    missing or not in the gazetteer, the dated incidents of its region (country, admin1)
-   within the date window.  An incident with neither a place nor a date
+   within the date window; an undated incident that names a place is also paired with
+   its region's incidents when that block is small.  An incident with neither a place nor a date
    is never a candidate: type and country alone do not identify an attack.  Cost grows
    with the incidents per place and per day, not with the square of the table.
 2. **Pairwise decision** (``compatible`` then ``pair_score``): hard vetoes first (same
@@ -278,6 +279,18 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[int, int]]:
                 by_region[(f.country, f.admin1)].append((f.start, i))
             if not f.place or f.coords is None:
                 unlocated.append(i)
+    # An undated incident that names a place: against its region's incidents while the
+    # block is small ("attack on a patrol near X" in a teaser list, the dated report from a
+    # village near X in another).
+    by_admin1: dict[Region, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        if f.admin1:
+            by_admin1[(f.country, f.admin1)].append(i)
+    for members in by_admin1.values():
+        if len(members) <= MAX_UNDATED_BLOCK:
+            for i in members:
+                if feats[i].start is None and feats[i].place:
+                    pairs.update((min(i, j), max(i, j)) for j in members if j != i)
     for members in by_place.values():
         dated = [i for i in members if feats[i].start is not None]
         _sweep(dated, feats, pairs)
