@@ -14,7 +14,7 @@ from llmextract.bench import (
     load_sets,
     parse_set,
 )
-from llmextract.runner import RunError
+from llmextract.run.folder import RunError
 
 
 def test_a_previous_run_of_the_cell_is_removed(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.compare import compare_results, paired_bootstrap, verdict
+from llmextract.cli.evaluate import register
+from llmextract.eval.compare import compare_results, paired_bootstrap, verdict
+from llmextract.eval.metrics import score_document
+from llmextract.eval.results import EvalResult
 from llmextract.schema import GoldIncident, Incident
-from llmextract.scoring import EvalResult, score_document
 
 
 def gold_pair(i: int) -> list[dict[str, Any]]:

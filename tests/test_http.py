@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from llmextract.cli import app
 from llmextract.drafts import MentionList
-from llmextract.models import Decoding, load_model
+from llmextract.providers import Decoding, load_model
 from llmextract.schema import Extraction
 
 pytestmark = [pytest.mark.server, pytest.mark.model]

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.reports import eval_html, highlight_segments
-from llmextract.scoring import evaluate
+from llmextract.cli.evaluate import register
+from llmextract.eval.metrics import evaluate
+from llmextract.report.html import eval_html, highlight_segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

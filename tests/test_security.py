@@ -28,9 +28,11 @@ from fault_proxy import (  # noqa: F401  (fixtures)
 )
 from pydantic import BaseModel
 
-from llmextract import store
-from llmextract.models import Usage
-from llmextract.store import ResponseCache, RunStore, write_atomic, write_json_atomic
+from llmextract.providers import Usage
+from llmextract.run import atomic as store
+from llmextract.run.atomic import write_atomic, write_json_atomic
+from llmextract.run.cache import ResponseCache
+from llmextract.run.folder import RunStore
 
 ARTICLE = "Gunmen attacked an army post near Mopti on Monday, killing three soldiers.\n"
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from llmextract.scoring import EvalResult, prf
+from llmextract.eval.results import EvalResult, prf
 
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 20240607
