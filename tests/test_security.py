@@ -226,3 +226,16 @@ def test_a_run_folder_resumes_past_stale_temporaries(tmp_path: Path) -> None:
     (folder / ".manifest.json.x2.tmp").write_text("{")
     RunStore(folder, {"config_key": "k"})
     assert leftovers(folder) == []
+
+
+def test_a_second_writer_on_a_run_folder_fails_fast(tmp_path: Path) -> None:
+    from llmextract.run.folder import RunError, run_lock
+
+    with (
+        run_lock(tmp_path / "run"),
+        pytest.raises(RunError, match="another llmextract process"),
+        run_lock(tmp_path / "run"),
+    ):
+        pass
+    with run_lock(tmp_path / "run"):  # released: the next run may write
+        pass

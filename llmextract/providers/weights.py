@@ -7,15 +7,15 @@ model where a run would load it.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from llmextract.providers.types import ModelError, ModelSpec
 
@@ -145,7 +145,7 @@ def assemble_local_model(
         return target
     chunks = model.chunk_paths()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(target.with_name(target.name + ".lock")):
+    with FileLock(target.with_name(target.name + ".lock")):
         if _is_verified(target, model.sha256):
             return target
         if target.exists() and sha256_file(target) == model.sha256:
@@ -180,16 +180,6 @@ def assemble_local_model(
 def _write_marker(path: Path, sha256: str) -> None:
     stat = path.stat()
     _verified_marker(path).write_text(f"{sha256} {stat.st_size} {stat.st_mtime_ns}\n")
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def local_model_status(model: LocalModel) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import threading
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from llmextract.errors import LlmextractError, one_line, redact_secrets
@@ -182,12 +182,15 @@ def totals(documents: dict[str, DocumentEntry]) -> dict[str, Any]:
 def run_lock(folder: Path) -> Iterator[None]:
     """One writer per run folder: a second process on the same folder fails fast."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise RunError(f"{folder}: another llmextract process is writing this run") from exc
+    lock = FileLock(folder / ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise RunError(f"{folder}: another llmextract process is writing this run") from exc
+    try:
         yield
+    finally:
+        lock.release()
 
 
 # ---------------------------------------------------------------------------------------
