@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import write_doc
+from fault_proxy import FaultProxy
 from typer.testing import CliRunner
 
 from llmextract.cli import app
@@ -64,20 +65,26 @@ def server(qwen05_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def test_structured_call_over_http_switches_to_the_servers_schema_form(server: str) -> None:
-    model = load_model(f"openai-compatible:qwen@{server}", Decoding())
+    """llama-cpp-python's server rejects ``json_schema`` (a 500 naming response_format):
+    the client asks again in its ``json_object``-with-schema form, and keeps that form."""
+    port = int(server.rsplit(":", 1)[1].split("/")[0])
     messages = [
         {
             "role": "user",
             "content": "[3] Gunmen attacked a police post in Koro. List the violent events.",
         }
     ]
-    completion = model.complete(messages, MentionList, max_tokens=120)
+    with FaultProxy(port) as proxy:
+        model = load_model(proxy.spec("qwen"), Decoding())
+        completion = model.complete(messages, MentionList, max_tokens=120)
+        model.complete(messages, MentionList, max_tokens=120)
+        asked = [(e.json()["response_format"], e.upstream_status) for e in proxy.chat()]
     assert isinstance(completion.value, MentionList)
     assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
-    # llama-cpp-python's server rejects response_format json_schema (a 500 naming
-    # response_format); the client then uses its json_object-with-schema form, so
-    # decoding stays constrained.
-    assert model._format_style == "json_object"  # type: ignore[attr-defined]
+    assert [form["type"] for form, _ in asked] == ["json_schema", "json_object", "json_object"]
+    assert [status for _, status in asked] == [500, 200, 200]
+    # Decoding stays constrained: the fallback form still carries the schema.
+    assert asked[1][0]["schema"] == MentionList.model_json_schema()
 
 
 def test_extract_over_http_with_concurrency(
