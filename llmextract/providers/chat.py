@@ -99,8 +99,11 @@ class ChatModel:
         patched = instructor.patch(create=counted_create, mode=instructor.Mode.JSON_SCHEMA)
         # Re-asks are ours, not instructor's: instructor 1.11 wraps a validation failure in
         # its own ValidationError, which its re-ask loop does not catch (instructor#1736),
-        # so it would never feed the error back.  One answer per instructor call; an
-        # invalid one is followed by the error and asked again, at most max_retries times.
+        # so it would never feed the error back; 1.12 does, but puts the failed
+        # completion's repr (random id, timestamp) in the re-ask, so re-asked prompts
+        # differ between runs; 1.13+ needs openai 2.  Measured against llama.cpp's server:
+        # tests/test_http.py.  One answer per instructor call; an invalid one is followed
+        # by the error and asked again, at most max_retries times.
         single = Retrying(stop=stop_after_attempt(1), reraise=True)
         transient = transient_retrying(self.decoding.transient_attempts)
         conversation = [dict(m) for m in messages]
