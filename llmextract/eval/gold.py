@@ -98,7 +98,7 @@ class GoldCheckReport:
 def gold_files(gold_dir: Path) -> list[Path]:
     """The gold files of a folder, sorted; a missing or empty folder is a GoldError."""
     if not gold_dir.exists():
-        raise GoldError(f"gold folder {gold_dir} does not exist")
+        raise GoldError(f"gold folder {gold_dir} does not exist (give one with --gold)")
     if not gold_dir.is_dir():
         raise GoldError(f"gold folder {gold_dir} is not a folder")
     files = sorted(p for p in gold_dir.glob("*.json") if p.name not in NOT_GOLD_FILES)

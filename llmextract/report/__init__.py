@@ -19,9 +19,9 @@ Render = Callable[[Any], str]  # a scored object -> the file's text
 _FORMATS: dict[str, dict[str, Render]] = {}
 
 
-def register_format(name: str, *, eval: Render, compare: Render) -> None:
+def register_format(name: str, *, evaluation: Render, comparison: Render) -> None:
     """Add (or replace) an output format: how it renders an eval and a comparison."""
-    _FORMATS[name] = {"eval": eval, "compare": compare}
+    _FORMATS[name] = {"eval": evaluation, "compare": comparison}
 
 
 def format_names() -> list[str]:
@@ -64,8 +64,8 @@ def _compare_html(scored: Any) -> str:
     return compare_html(scored)
 
 
-register_format("json", eval=_json, compare=_json)
-register_format("html", eval=_eval_html, compare=_compare_html)
+register_format("json", evaluation=_json, comparison=_json)
+register_format("html", evaluation=_eval_html, comparison=_compare_html)
 
 __all__ = [
     "format_names",
