@@ -6,7 +6,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=ON -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-in
 PYTHON ?= python3
 RUN ?= runs/seeds-$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: seeds test install-local install-test browser
+.PHONY: seeds test lint install-local install-test browser
 
 # Main job: install with the embedded model, extract the seeds, score them against the gold.
 seeds: install-local
@@ -20,6 +20,11 @@ install-local:
 # then run the whole suite.
 test: install-test browser
 	$(PYTHON) -m pytest -q -ra
+
+# Lint: what pre-commit runs (ruff check and ruff format --check).
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
 
 install-test:
 	$(PYTHON) -m pip install -e ".[test]"

@@ -25,13 +25,15 @@ from rich.table import Table
 
 from llmextract import __version__
 from llmextract.documents import discover
-from llmextract.gold import GoldError, load_gold_dir
-from llmextract.models import Decoding, load_model
+from llmextract.eval.comparators import SCORED_FIELDS
+from llmextract.eval.gold import GoldError, load_gold_dir
+from llmextract.eval.metrics import score_run
 from llmextract.prompts import load_prompt
-from llmextract.runner import RunError, run_extraction
+from llmextract.providers import Decoding, load_model
+from llmextract.run.cache import ResponseCache
+from llmextract.run.folder import RunError, load_run, totals
+from llmextract.run.runner import run_extraction
 from llmextract.schema import GoldFile
-from llmextract.scoring import SCORED_FIELDS, load_run, score_run
-from llmextract.store import ResponseCache, totals
 
 COLUMNS = (
     ("set", "set"),
@@ -160,7 +162,7 @@ def run_cell(
     finally:
         model.close()
     run = load_run(folder)
-    entries = dict(run.manifest.get("documents", {}))
+    entries = dict(run.manifest.documents)
     rows = [(s.name, golds[s.name]) for s in sets]
     if len(sets) > 1:
         rows.append(("all", {k: v for gold in golds.values() for k, v in gold.items()}))

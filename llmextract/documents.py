@@ -19,6 +19,8 @@ from typing import Any
 
 import ftfy
 
+from llmextract.errors import LlmextractError, one_line
+
 # Repair only what is broken: keep curly quotes, line breaks and ligatures as written,
 # so evidence quotes stay verbatim against what a reader of the article sees.
 _FTFY_CONFIG = ftfy.TextFixerConfig(
@@ -44,7 +46,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class DocumentError(Exception):
+class DocumentError(LlmextractError):
     """A document that cannot be read; the message is one line naming the file."""
 
 
@@ -178,7 +180,7 @@ def read_meta(meta_path: Path) -> tuple[dict[str, Any], list[str]]:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return {}, [f"{meta_path.name}: sidecar ignored, not valid JSON ({_one_line(exc)})"]
+        return {}, [f"{meta_path.name}: sidecar ignored, not valid JSON ({one_line(exc)})"]
     if not isinstance(meta, dict):
         return {}, [f"{meta_path.name}: sidecar ignored, not a JSON object"]
     warnings: list[str] = []
@@ -200,7 +202,7 @@ def load_document(path: Path) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot read ({exc.strerror or _one_line(exc)})") from exc
+        raise DocumentError(f"{path}: cannot read ({exc.strerror or one_line(exc)})") from exc
     kind = binary_kind(raw)
     if kind:
         raise DocumentError(f"{path}: {kind}, not a text document")
@@ -227,7 +229,3 @@ def load_document(path: Path) -> Document:
         warnings=tuple(warnings),
         sha256=digest,
     )
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

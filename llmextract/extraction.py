@@ -22,10 +22,7 @@ code.  Evidence is the event's sentence, so it is grounded by construction.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz
@@ -33,10 +30,8 @@ from rapidfuzz import fuzz
 from llmextract.documents import Document
 from llmextract.drafts import EventTag, EventTagList, IncidentDraft, IncidentList, MentionList
 from llmextract.grounding import ground
-from llmextract.models import ChatModel, TruncatedOutput, Usage
 from llmextract.normalize.event import dated_before, draft_from_rules, event_block, said_about
 from llmextract.normalize.lexicon import cue
-from llmextract.normalize.publisher import with_publisher
 from llmextract.normalize.record import (
     MentionContext,
     distinct_incidents,
@@ -47,8 +42,8 @@ from llmextract.normalize.rules import (
     is_follow_up,
 )
 from llmextract.normalize.text import fold
-from llmextract.prompts import Prompt
-from llmextract.schema import Extraction, Incident
+from llmextract.providers.types import TruncatedOutput, Usage
+from llmextract.schema import Incident
 from llmextract.segments import (
     Sentence,
     blank_datelines,
@@ -57,18 +52,11 @@ from llmextract.segments import (
     split_sentences,
     story_units,
 )
-from llmextract.store import ResponseCache
+
+if TYPE_CHECKING:
+    from llmextract.strategies.caller import Caller
 
 T = TypeVar("T", bound=BaseModel)
-
-DEFAULT_STRATEGY = "events"
-
-# Bumped whenever the way a request is shaped from its messages changes (e.g. what the
-# model layer strips or adds), so older cached responses are not served for new requests.
-REQUEST_PROTOCOL = 2
-
-# Output-token budgets: each bounds one call, sized to the draft it returns.
-MAX_TOKENS = {"mentions": 320, "fill": 220, "single": 1400, "events": 300}
 
 
 # A sentence the model lists must name a violent event (``event_words`` of the lexicon):
@@ -87,54 +75,6 @@ def is_candidate(passage_text: str) -> bool:
     return bool(
         cue("event_words").search(passage_text) or cue("violence_words").search(passage_text)
     )
-
-
-@dataclass
-class DocumentOutcome:
-    extraction: Extraction
-    usage: Usage
-    warnings: list[str] = field(default_factory=list)
-
-
-class Caller:
-    """Model calls through the response cache, with usage summed per document."""
-
-    def __init__(self, model: ChatModel, prompt: Prompt, cache: ResponseCache | None) -> None:
-        self.model = model
-        self.prompt = prompt
-        self.cache = cache
-
-    def __call__(self, kind: str, response_model: type[T], usage: Usage, **variables: Any) -> T:
-        messages = self.prompt.messages(kind, **variables)
-        max_tokens = MAX_TOKENS[kind]
-        key = None
-        if self.cache is not None:
-            key = self.cache.key(
-                protocol=REQUEST_PROTOCOL,
-                model=self.model.identity(),
-                decoding=self.model.decoding.as_dict(),
-                messages=messages,
-                schema=response_model.model_json_schema(),
-                max_tokens=max_tokens,
-            )
-            hit = self.cache.get(key, response_model)
-            if hit is not None:
-                value, cached_usage = hit
-                usage.cached_calls += 1
-                usage.input_tokens += cached_usage.input_tokens
-                usage.output_tokens += cached_usage.output_tokens
-                usage.model_seconds += cached_usage.model_seconds or cached_usage.seconds
-                return value  # type: ignore[return-value]
-        try:
-            completion = self.model.complete(messages, response_model, max_tokens=max_tokens)
-        except TruncatedOutput as exc:
-            if exc.usage is not None:
-                usage.add(exc.usage)
-            raise
-        usage.add(completion.usage)
-        if self.cache is not None and key is not None:
-            self.cache.put(key, completion.value, completion.usage)
-        return completion.value
 
 
 # Where an article ends and reader comments or link lists begin: nothing after is reported.
@@ -408,36 +348,3 @@ def extract_single(
                 )
             )
     return distinct_incidents(incidents, 0)
-
-
-STRATEGIES: dict[str, Callable[..., list[Incident]]] = {
-    "events": extract_events,
-    "mentions": extract_mentions,
-    "single": extract_single,
-}
-
-
-# The prompt templates (call kinds) each strategy renders.
-STRATEGY_KINDS: dict[str, tuple[str, ...]] = {
-    "events": ("events",),
-    "mentions": ("mentions", "fill"),
-    "single": ("single",),
-}
-
-
-def extract_document(doc: Document, caller: Caller, strategy: str) -> DocumentOutcome:
-    """One document's incidents with its usage; empty documents make no call."""
-    usage = Usage()
-    started = time.perf_counter()
-    incidents = STRATEGIES[strategy](doc, caller, usage) if doc.text.strip() else []
-    incidents = [with_publisher(incident, doc.source) for incident in incidents]
-    usage.seconds = time.perf_counter() - started
-    meta = {
-        "document": doc.meta(),
-        "strategy": strategy,
-        "prompt": caller.prompt.manifest(),
-        "model": caller.model.spec.text,
-        "ungrounded_quotes": sum(1 for i in incidents for e in i.evidence if e.start is None),
-    }
-    extraction = Extraction(doc_id=doc.doc_id, incidents=incidents, meta=meta)
-    return DocumentOutcome(extraction=extraction, usage=usage, warnings=list(doc.warnings))

@@ -71,7 +71,12 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split into sentences within paragraphs (blank lines or single newlines end one)."""
+    """Split into sentences within paragraphs (blank lines or single newlines end one).
+
+    Hand-written rather than pysbd: on the development set's gold evidence it puts both
+    ends of 86.9% of quotes on sentence boundaries against pysbd's 86.0%, in 0.01 s
+    against ~1 s (``scripts/measure_sentence_splitter.py``).
+    """
     sentences: list[Sentence] = []
     for paragraph, (p_start, p_end) in enumerate(_paragraph_spans(text)):
         cursor = p_start

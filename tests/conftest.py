@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from llmextract.models import LOCAL_MODELS, ModelError, assemble_local_model
+from llmextract.providers import ModelError
+from llmextract.providers.weights import LOCAL_MODELS, assemble_local_model
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -53,3 +54,18 @@ def llmextract_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+@pytest.fixture
+def scripted_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``llmx-scripted`` (tests/scripted_provider.py) installed into a folder on sys.path as
+    pip would install it, its entry point loaded; returns a model spec for it."""
+    import scripted_provider
+
+    from llmextract.providers import load_plugins
+
+    site = tmp_path / "site"
+    scripted_provider.install(site, Path(scripted_provider.__file__))
+    monkeypatch.syspath_prepend(str(site))
+    assert "scripted" in load_plugins()
+    return "scripted:demo"

@@ -498,8 +498,8 @@ class LlamaServer:
         per-call latency small enough for tests with short timeouts.  Best effort.
         """
         from llmextract.drafts import EventTagList
-        from llmextract.models import Decoding, load_model
         from llmextract.prompts import load_prompt
+        from llmextract.providers import Decoding, load_model
 
         model = load_model(f"openai-compatible:warmup@{self.url}", Decoding(timeout_s=300))
         try:

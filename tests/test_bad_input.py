@@ -37,11 +37,13 @@ from fault_proxy import (  # noqa: F401  (fixtures)
 from openai.types.chat import ChatCompletion
 
 from llmextract.documents import load_document
-from llmextract.extraction import Caller, extract_document
-from llmextract.models import ChatModel, Decoding, parse_model_spec
 from llmextract.prompts import load_prompt
+from llmextract.providers import Decoding, parse_model_spec
+from llmextract.providers.chat import ChatModel
 from llmextract.schema import Extraction
 from llmextract.segments import chunk_text, group_passages, split_sentences
+from llmextract.strategies import get_strategy
+from llmextract.strategies.caller import Caller, extract_document
 
 ATTACK = "Gunmen attacked an army post near Mopti on Monday, killing three soldiers."
 
@@ -402,7 +404,7 @@ def test_a_model_that_obeys_the_injection_still_cannot_write_it(
     path.write_text(INJECTION, encoding="utf-8")
     doc = load_document(path)
     prompt = load_prompt(str(plumbing_prompt))
-    outcome = extract_document(doc, Caller(Obedient(), prompt, None), "mentions")
+    outcome = extract_document(doc, Caller(Obedient(), prompt, None, get_strategy("mentions")))
     extraction = Extraction.model_validate_json(outcome.extraction.model_dump_json())
     for incident in extraction.incidents:
         fields = incident.model_dump(mode="json", exclude={"evidence"})
@@ -592,9 +594,8 @@ def test_200k_document_every_incident_once_merged_across_passages(
     (tmp_path / "long.meta.json").write_text('{"published": "2021-06-30"}')
     doc = load_document(path)
     reader = ScriptedReader()
-    outcome = extract_document(
-        doc, Caller(reader, load_prompt(str(plumbing_prompt)), None), strategy
-    )
+    prompt = load_prompt(str(plumbing_prompt))
+    outcome = extract_document(doc, Caller(reader, prompt, None, get_strategy(strategy)))
     incidents = outcome.extraction.incidents
     assert sorted(i.place for i in incidents) == sorted(p for p, _ in PLACES)
     for incident in incidents:  # each event told twice, far apart: one incident, both quotes
@@ -612,9 +613,7 @@ def test_200k_document_every_incident_once_merged_across_passages(
     short = tmp_path / "short.txt"
     short.write_text(FIRST.format(place="Gao", date="March 3", n=2), encoding="utf-8")
     baseline = ScriptedReader()
-    extract_document(
-        load_document(short), Caller(baseline, load_prompt(str(plumbing_prompt)), None), strategy
-    )
+    extract_document(load_document(short), Caller(baseline, prompt, None, get_strategy(strategy)))
     growth = size_of(reader.requests) - size_of(baseline.requests)
     assert growth <= (6_000 if strategy == "single" else 2 * 900)
     if strategy != "single":  # each attack sentence was listed in exactly one passage

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from llmextract.bench import (
     BUILTIN_SETS,
@@ -12,9 +14,13 @@ from llmextract.bench import (
     DocumentSet,
     clear_cell,
     load_sets,
+    markdown,
     parse_set,
+    run_cell,
+    table,
 )
-from llmextract.runner import RunError
+from llmextract.eval.comparators import SCORED_FIELDS
+from llmextract.run.folder import RunError
 
 
 def test_a_previous_run_of_the_cell_is_removed(tmp_path: Path) -> None:
@@ -63,3 +69,48 @@ def test_the_shipped_sets_have_gold_for_every_document() -> None:
         docs = {p.stem for p in BUILTIN_SETS[name].docs.glob("*.txt")}
         assert docs, name
         assert docs == set(golds[name]), name
+
+
+KORO = (
+    "Gunmen attacked an army post in the town of Koro on March 3, killing four soldiers, "
+    "the army said."
+)
+BANKASS = "Gunmen attacked a convoy near Bankass on Friday, killing two drivers."
+
+
+def _set(root: Path, name: str, doc_id: str, text: str, incidents: list[dict]) -> DocumentSet:
+    (root / name / "docs").mkdir(parents=True)
+    (root / name / "gold").mkdir()
+    (root / name / "docs" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    gold = {"doc_id": doc_id, "labelled_by": "test", "incidents": incidents}
+    (root / name / "gold" / f"{doc_id}.json").write_text(json.dumps(gold))
+    return parse_set(f"{name}={root / name}")
+
+
+def test_a_cell_scores_each_set_apart_and_all_together(
+    scripted_model: str, tmp_path: Path, response_cache: Path
+) -> None:
+    """One extraction for the cell; a row per set and one for all, cost from the manifest."""
+    koro = {
+        "incident_type": "armed_assault", "place": "Koro", "killed": 4,
+        "evidence": [{"quote": KORO[: KORO.index(",")], "start": 0, "end": KORO.index(",")}],
+    }  # fmt: skip
+    sets = [
+        _set(tmp_path, "one", "koro", KORO, [koro]),
+        _set(tmp_path, "two", "bankass", BANKASS, []),
+    ]
+    cells = run_cell(
+        sets, scripted_model, "events", "incidents-v3",
+        out_root=tmp_path / "bench", use_cache=True, console=Console(quiet=True),
+    )  # fmt: skip
+    assert [c.set_name for c in cells] == ["one", "two", "all"]
+    one, two, both = (c.figures for c in cells)
+    assert (one["documents"], two["documents"], both["documents"]) == (1, 1, 2)
+    assert one["incident_recall"] == 1.0 and one["failed"] == 0
+    assert two["incident_precision"] == 0.0  # the bomb is no gold incident of that set
+    assert one["tokens_per_document"] == 15 and both["tokens_per_document"] == 15
+    assert set(cells[0].field_accuracy) == set(SCORED_FIELDS)
+    assert cells[0].field_accuracy["killed"] == 1.0
+    rendered = markdown(cells, sets)
+    assert "| one |" in rendered and "| all |" in rendered
+    assert table(cells).row_count == 3

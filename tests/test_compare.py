@@ -11,10 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.compare import compare_results, paired_bootstrap, verdict
+from llmextract.cli.evaluate import register
+from llmextract.eval.compare import compare_results, paired_bootstrap, verdict
+from llmextract.eval.metrics import score_document
+from llmextract.eval.results import EvalResult
 from llmextract.schema import GoldIncident, Incident
-from llmextract.scoring import EvalResult, score_document
 
 
 def gold_pair(i: int) -> list[dict[str, Any]]:
@@ -182,3 +183,20 @@ def test_cli_compare_errors(tmp_path: Path) -> None:
     assert one.exit_code != 0 and "at least two" in one.output
     missing = run_cli("compare", str(good), str(tmp_path / "nope"), "--gold", str(gold))
     assert missing.exit_code != 0 and "does not exist" in missing.output
+
+
+def test_the_interval_is_the_percentile_interval_of_paired_resamples() -> None:
+    """scipy.stats.bootstrap gives the interval the hand-written resampler gave before."""
+    rng = np.random.default_rng(3)
+    a = rng.integers(0, 5, size=(30, 3)).astype(float)
+    b = rng.integers(0, 5, size=(30, 3)).astype(float)
+
+    def f1(c: np.ndarray) -> np.ndarray:
+        den = 2 * c[:, 0] + c[:, 1] + c[:, 2]
+        return np.where(den > 0, 2 * c[:, 0] / np.where(den > 0, den, 1), 1.0)
+
+    idx = np.random.default_rng(7).integers(0, 30, size=(2000, 30))
+    diffs = f1(a[idx].sum(axis=1)) - f1(b[idx].sum(axis=1))
+    expected = np.percentile(diffs, [2.5, 97.5])
+    assert np.allclose(paired_bootstrap(a, b, seed=7), expected, atol=1e-12)
+    assert paired_bootstrap(a[:1], b[:1]) == (f1(a[:1])[0] - f1(b[:1])[0],) * 2

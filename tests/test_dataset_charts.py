@@ -12,12 +12,12 @@ import pytest
 from dataset_fixtures import gold_folder, predictions, write_run
 from test_reports import CHROMIUM, CHROMIUM_ARGS
 
-from llmextract.compare import compare_results
 from llmextract.dataset.charts import events_page
 from llmextract.dataset.events import build_events
 from llmextract.dataset.records import load_records
-from llmextract.reports import compare_html, eval_html
-from llmextract.scoring import evaluate
+from llmextract.eval.compare import compare_results
+from llmextract.eval.metrics import evaluate
+from llmextract.report.html import compare_html, eval_html
 
 MARKS = """() => {
   const count = (chart, sel) => document.querySelectorAll(`svg[data-chart="${chart}"] ${sel}`).length;

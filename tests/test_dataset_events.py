@@ -24,8 +24,8 @@ from llmextract.dataset.events import (
     pair_score,
 )
 from llmextract.dataset.records import Record, load_records
+from llmextract.eval.metrics import evaluate
 from llmextract.schema import Incident
-from llmextract.scoring import evaluate
 
 
 def rec(doc_id: str, index: int = 0, published: str | None = None, **values: Any) -> Record:

@@ -46,8 +46,8 @@ from fault_proxy import (  # noqa: F401  (fixtures)
 from typer.testing import CliRunner
 
 from llmextract.cli import app
+from llmextract.run.folder import RunStore
 from llmextract.schema import Extraction
-from llmextract.store import RunStore
 
 ARTICLES = {
     "a": "Gunmen attacked an army post near Mopti on Monday, killing three soldiers.",

@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.gold import GoldError, check_gold, load_gold_dir
+from llmextract.cli.evaluate import register
+from llmextract.eval.gold import GoldError, check_gold, load_gold_dir
 
 DOC_ID = "910_check"
 TEXT = (

@@ -9,15 +9,20 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import httpx
+import instructor
 import pytest
 from conftest import write_doc
+from fault_proxy import FaultProxy
+from pydantic import BaseModel, field_validator
+from tenacity import Retrying, stop_after_attempt
 from typer.testing import CliRunner
 
 from llmextract.cli import app
 from llmextract.drafts import MentionList
-from llmextract.models import Decoding, load_model
+from llmextract.providers import Decoding, load_model
 from llmextract.schema import Extraction
 
 pytestmark = [pytest.mark.server, pytest.mark.model]
@@ -64,20 +69,26 @@ def server(qwen05_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def test_structured_call_over_http_switches_to_the_servers_schema_form(server: str) -> None:
-    model = load_model(f"openai-compatible:qwen@{server}", Decoding())
+    """llama-cpp-python's server rejects ``json_schema`` (a 500 naming response_format):
+    the client asks again in its ``json_object``-with-schema form, and keeps that form."""
+    port = int(server.rsplit(":", 1)[1].split("/")[0])
     messages = [
         {
             "role": "user",
             "content": "[3] Gunmen attacked a police post in Koro. List the violent events.",
         }
     ]
-    completion = model.complete(messages, MentionList, max_tokens=120)
+    with FaultProxy(port) as proxy:
+        model = load_model(proxy.spec("qwen"), Decoding())
+        completion = model.complete(messages, MentionList, max_tokens=120)
+        model.complete(messages, MentionList, max_tokens=120)
+        asked = [(e.json()["response_format"], e.upstream_status) for e in proxy.chat()]
     assert isinstance(completion.value, MentionList)
     assert completion.usage.input_tokens > 0 and completion.usage.output_tokens > 0
-    # llama-cpp-python's server rejects response_format json_schema (a 500 naming
-    # response_format); the client then uses its json_object-with-schema form, so
-    # decoding stays constrained.
-    assert model._format_style == "json_object"  # type: ignore[attr-defined]
+    assert [form["type"] for form, _ in asked] == ["json_schema", "json_object", "json_object"]
+    assert [status for _, status in asked] == [500, 200, 200]
+    # Decoding stays constrained: the fallback form still carries the schema.
+    assert asked[1][0]["schema"] == MentionList.model_json_schema()
 
 
 def test_extract_over_http_with_concurrency(
@@ -105,3 +116,64 @@ def test_extract_over_http_with_concurrency(
     for doc_id in texts:
         Extraction.model_validate_json((run / f"{doc_id}.json").read_text())
         assert manifest["documents"][doc_id]["model_calls"] >= 1
+
+
+class City(BaseModel):
+    """Invalid on its first validation, whatever the answer: an invalid-then-valid model."""
+
+    city: str
+
+    @field_validator("city")
+    @classmethod
+    def second_answer_only(cls, value: str) -> str:
+        City.seen += 1
+        if City.seen == 1:
+            raise ValueError("write the city name in capital letters")
+        return value
+
+    seen: ClassVar[int] = 0
+
+
+CITY_QUESTION = [{"role": "user", "content": 'Capital of France? Answer as JSON {"city": ...}.'}]
+
+
+def test_instructors_own_reask_would_not_feed_the_error_back(server: str) -> None:
+    """Why ``ChatModel.complete`` re-asks itself: instructor 1.11's loop, given retries,
+    catches the failure but asks the same question again (instructor#1736; fixed in 1.12,
+    whose re-ask embeds the failed completion's repr, random id and timestamp included, so
+    re-asked prompts differ between runs).  If this fails, instructor was upgraded: see
+    whether its re-asks can replace ours."""
+    model = load_model(f"openai-compatible:qwen@{server}", Decoding())
+    sent: list[str] = []
+
+    def create(**kwargs: Any) -> Any:
+        sent.append(json.dumps(kwargs["messages"]))  # a copy: instructor edits the list
+        return model._create(**kwargs)
+
+    City.seen = 0
+    patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
+    patched(
+        messages=list(CITY_QUESTION), response_model=City, max_tokens=40,
+        max_retries=Retrying(stop=stop_after_attempt(3), reraise=True),
+    )  # fmt: skip
+    assert len(sent) == 2 and sent[0] == sent[1]  # asked again, the error never shown
+    assert "capital letters" not in sent[1]
+
+
+def test_an_invalid_answer_is_asked_again_with_its_error(server: str) -> None:
+    model = load_model(f"openai-compatible:qwen@{server}", Decoding(max_retries=2))
+    sent: list[list[dict[str, str]]] = []
+    create = model._create
+
+    def spy(**kwargs: Any) -> Any:
+        sent.append([dict(m) for m in kwargs["messages"]])
+        return create(**kwargs)
+
+    model._create = spy  # type: ignore[method-assign]
+    City.seen = 0
+    completion = model.complete(list(CITY_QUESTION), City, max_tokens=40)
+    assert completion.usage.calls == 2 and completion.usage.retries == 1
+    first, second = sent
+    assert second[: len(first)] == first
+    assert second[-2]["role"] == "assistant" and "city" in second[-2]["content"]
+    assert second[-1]["role"] == "user" and "capital letters" in second[-1]["content"]

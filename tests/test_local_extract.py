@@ -44,6 +44,7 @@ def test_seed_extraction_then_cached_rerun(
     meta = extraction.meta["document"]
     assert {"from": "DirĂ©", "to": "Diré", "count": 2, "kind": "mojibake"} in meta["repairs"]
     assert extraction.meta["prompt"]["hash"] == load_prompt(DEFAULT_PROMPT).hash
+    assert extraction.incidents, "the seed reports an attack; the 0.5B model finds it"
     for incident in extraction.incidents:
         assert incident.evidence, "every incident carries evidence"
         for evidence in incident.evidence:

@@ -11,17 +11,10 @@ import openai
 import pytest
 from tenacity import RetryCallState
 
-from llmextract.models import (
-    LOCAL_MODELS,
-    LocalModel,
-    ModelError,
-    assemble_local_model,
-    backoff_wait,
-    is_transient,
-    parse_model_spec,
-    redact_secrets,
-    retry_after_seconds,
-)
+from llmextract.errors import redact_secrets
+from llmextract.providers import ModelError, parse_model_spec
+from llmextract.providers.retry import backoff_wait, is_transient, retry_after_seconds
+from llmextract.providers.weights import LOCAL_MODELS, LocalModel, assemble_local_model
 
 
 @pytest.mark.parametrize(
@@ -54,7 +47,7 @@ def test_bad_specs_say_what_is_accepted(text: str) -> None:
 
 
 def test_openai_without_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from llmextract.models import load_model
+    from llmextract.providers import load_model
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ModelError, match="OPENAI_API_KEY"):

@@ -9,13 +9,12 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from llmextract.drafts import EventTagList, IncidentDraft, IncidentList, MentionList
-from llmextract.prompts import (
-    CALL_KINDS,
-    DEFAULT_PROMPT,
-    PromptError,
-    available_prompts,
-    load_prompt,
-)
+from llmextract.prompts import DEFAULT_PROMPT, PromptError, available_prompts, load_prompt
+from llmextract.strategies import get_strategy, strategy_names
+
+# Every call kind the registered strategies make, with its prompt family.
+CALLS = {call.name: call for name in strategy_names() for call in get_strategy(name).calls}
+CALL_KINDS = tuple(CALLS)
 
 DRAFT_FOR_KIND = {
     "mentions": MentionList,
@@ -48,7 +47,7 @@ def test_every_prompt_renders_and_its_examples_validate(name: str) -> None:
         DRAFT_FOR_KIND[turn["kind"]].model_validate(turn["output"])
     for kind in kinds:
         example = next(t for t in turns if t["kind"] == kind)
-        messages = prompt.messages(kind, **example["input"])
+        messages = prompt.messages(kind, family=CALLS[kind].prompt_family, **example["input"])
         assert messages[0]["role"] == "system" and messages[-1]["role"] == "user"
         # alternating turns, so chat templates accept them
         roles = [m["role"] for m in messages[1:]]
@@ -59,9 +58,11 @@ def test_conversation_prompts_share_their_prefix() -> None:
     """Each fill call extends the listing call: llama.cpp reuses the whole prefix."""
     prompt = load_prompt("incidents-v2")
     listing = {"published": None, "headline": None, "sentences": [(0, "Gunmen attacked a post.")]}
-    first = prompt.messages("mentions", **listing)
+    first = prompt.messages("mentions", family="passage", **listing)
     history = [first[-1], {"role": "assistant", "content": '{"events": []}'}]
-    second = prompt.messages("fill", history=history, event="attack on post", number=0)
+    second = prompt.messages(
+        "fill", family="passage", history=history, event="attack on post", number=0
+    )
     assert second[: len(first)] == first
 
 

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.reports import eval_html, highlight_segments
-from llmextract.scoring import evaluate
+from llmextract.cli.evaluate import register
+from llmextract.eval.metrics import evaluate
+from llmextract.report.html import eval_html, highlight_segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -214,3 +214,25 @@ def test_eval_html_loads_in_headless_chromium(setup: dict[str, Path]) -> None:
         assert doc_id in body
     assert "<script>alert('x')</script>" in body  # shown as text, not run
     assert wrong_rows >= 1 and gold_marks >= 1 and pred_marks >= 1
+
+
+def test_a_registered_format_is_written_by_the_same_call_as_json_and_html(
+    setup: dict[str, Path],
+) -> None:
+    from llmextract.report import format_names, register_format, write_report
+
+    result = evaluate(setup["run"], setup["gold"], setup["docs"])
+    register_format(
+        "tsv",
+        evaluation=lambda r: "".join(f"{n}\t{s.accuracy}\n" for n, s in r.fields().items()),
+        comparison=lambda c: "",
+    )
+    assert {"json", "html", "tsv"} <= set(format_names())
+    out = setup["root"] / "fields.tsv"
+    write_report("tsv", "eval", result, out)
+    assert out.read_text().splitlines()[0].startswith("incident_type\t")
+    write_report("json", "eval", result, setup["root"] / "eval.json")
+    summary = json.loads((setup["root"] / "eval.json").read_text())["summary"]
+    assert summary["incident_f1"] == result.incident_f1
+    with pytest.raises(ValueError, match="no eval writer for format 'pdf'"):
+        write_report("pdf", "eval", result, out)

@@ -16,20 +16,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from llmextract.cli_eval import register
-from llmextract.gold import GoldError, check_gold
+from llmextract.cli.evaluate import register
+from llmextract.eval.align import MATCH_THRESHOLD, align, similarity
+from llmextract.eval.comparators import SCORED_FIELDS, field_correct
+from llmextract.eval.gold import GoldError, check_gold
+from llmextract.eval.metrics import evaluate, score_document
+from llmextract.run.folder import RunError, load_run
 from llmextract.schema import GoldFile, GoldIncident, Incident
-from llmextract.scoring import (
-    MATCH_THRESHOLD,
-    SCORED_FIELDS,
-    RunError,
-    align,
-    evaluate,
-    field_correct,
-    load_run,
-    score_document,
-    similarity,
-)
 
 DOC_ID = "900_synthetic"
 TEXT = (

@@ -28,9 +28,11 @@ from fault_proxy import (  # noqa: F401  (fixtures)
 )
 from pydantic import BaseModel
 
-from llmextract import store
-from llmextract.models import Usage
-from llmextract.store import ResponseCache, RunStore, write_atomic, write_json_atomic
+from llmextract.providers import Usage
+from llmextract.run import atomic as store
+from llmextract.run.atomic import write_atomic, write_json_atomic
+from llmextract.run.cache import ResponseCache
+from llmextract.run.folder import RunStore
 
 ARTICLE = "Gunmen attacked an army post near Mopti on Monday, killing three soldiers.\n"
 
@@ -224,3 +226,16 @@ def test_a_run_folder_resumes_past_stale_temporaries(tmp_path: Path) -> None:
     (folder / ".manifest.json.x2.tmp").write_text("{")
     RunStore(folder, {"config_key": "k"})
     assert leftovers(folder) == []
+
+
+def test_a_second_writer_on_a_run_folder_fails_fast(tmp_path: Path) -> None:
+    from llmextract.run.folder import RunError, run_lock
+
+    with (
+        run_lock(tmp_path / "run"),
+        pytest.raises(RunError, match="another llmextract process"),
+        run_lock(tmp_path / "run"),
+    ):
+        pass
+    with run_lock(tmp_path / "run"):  # released: the next run may write
+        pass

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup, escape
 
-from llmextract.compare import (
+from llmextract.eval.compare import (
     CONFIDENCE,
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -28,7 +28,7 @@ from llmextract.compare import (
     _counts,
     _micro_f1,
 )
-from llmextract.scoring import EvalResult
+from llmextract.eval.results import EvalResult
 
 WIDTH = 640
 BAR_HEIGHT = 16

@@ -31,7 +31,7 @@ from rich.table import Table
 
 from llmextract.dataset.events import cluster, features
 from llmextract.dataset.records import records_of_run
-from llmextract.scoring import EvalResult, prf
+from llmextract.eval.results import EvalResult, prf
 
 CLUSTERS_FILE = "clusters.json"
 

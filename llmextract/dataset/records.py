@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from llmextract.run.folder import Run, load_run
 from llmextract.schema import Incident
-from llmextract.scoring import Run, load_run
 
 
 @dataclass(frozen=True)

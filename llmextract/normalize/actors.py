@@ -111,10 +111,3 @@ def canonical_actor(name: str | None) -> str | None:
     if state:
         return f"{state.group(1).title()} armed forces"
     return name.strip()
-
-
-def same_actor(a: str | None, b: str | None) -> bool:
-    """Whether two actor names denote the same canonical actor (null equals null)."""
-    if a is None or b is None:
-        return a is None and b is None
-    return canonical_actor(a) == canonical_actor(b)

@@ -20,30 +20,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from llmextract import __version__
 from llmextract.documents import Document, DocumentError, document_id, load_document
-from llmextract.extraction import MAX_TOKENS, Caller, extract_document
-from llmextract.models import ChatModel, ModelError, redact_secrets
+from llmextract.errors import redact_secrets
 from llmextract.prompts import Prompt
+from llmextract.providers.chat import ChatModel
+from llmextract.providers.types import ModelError
+from llmextract.run.atomic import stable_hash
+from llmextract.run.cache import ResponseCache
+from llmextract.run.folder import RunError, RunStore, default_run_dir, find_unfinished_run, run_lock
+from llmextract.run.manifest import DocumentEntry, RunManifest
 from llmextract.schema import SCHEMA_VERSION
-from llmextract.store import (
-    ResponseCache,
-    RunStore,
-    RunStoreError,
-    default_run_dir,
-    find_unfinished_run,
-    run_lock,
-    stable_hash,
-)
-
-
-class RunError(Exception):
-    """A run that cannot start (model identity, a locked or foreign run folder)."""
+from llmextract.strategies import Strategy, get_strategy
+from llmextract.strategies.caller import Caller, extract_document
 
 
 @dataclass
 class RunOutcome:
     folder: Path
     exit_code: int
-    manifest: dict[str, Any]
+    manifest: RunManifest
 
 
 def run_extraction(
@@ -59,6 +53,7 @@ def run_extraction(
     quiet: bool = False,
 ) -> RunOutcome:
     """Extract every document into a run folder; returns the exit code (1 if any failed)."""
+    chosen = get_strategy(strategy)
     try:
         identity = chat_model.identity()
     except (ModelError, OSError) as exc:
@@ -74,44 +69,41 @@ def run_extraction(
     folder = (
         out or find_unfinished_run(config_key) or default_run_dir(chat_model.spec.slug, prompt.name)
     )
-    manifest: dict[str, Any] = {
-        "tool": "llmextract",
-        "tool_version": __version__,
-        "model": chat_model.spec.text,
-        "model_sha256": identity.get("sha256"),
-        "prompt": prompt.manifest(),
-        "strategy": strategy,
-        "schema_version": SCHEMA_VERSION,
-        "decoding": chat_model.decoding.as_dict(),
-        "max_tokens": MAX_TOKENS,
-        "config_key": config_key,
-        "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
-        "status": "running",
-    }
-    try:
-        with run_lock(folder):
-            store = RunStore(folder, manifest)
-            store.flush("running")
-            code = _run(
-                documents, chat_model, prompt, store, strategy, concurrency, cache, console, quiet
-            )
-            return RunOutcome(folder=folder, exit_code=code, manifest=store.manifest)
-    except RunStoreError as exc:
-        raise RunError(str(exc)) from exc
+    manifest = RunManifest(
+        tool="llmextract",
+        tool_version=__version__,
+        model=chat_model.spec.text,
+        model_sha256=identity.get("sha256"),
+        prompt=prompt.manifest(),
+        strategy=strategy,
+        schema_version=SCHEMA_VERSION,
+        decoding=chat_model.decoding.as_dict(),
+        max_tokens=chosen.max_tokens,
+        config_key=config_key,
+        command=[Path(sys.argv[0]).name, *sys.argv[1:]],
+        status="running",
+    )
+    with run_lock(folder):
+        store = RunStore(folder, manifest)
+        store.flush("running")
+        code = _run(
+            documents, chat_model, prompt, store, chosen, concurrency, cache, console, quiet
+        )
+        return RunOutcome(folder=folder, exit_code=code, manifest=store.manifest)
 
 
 def _run(
     documents: list[Path],
     chat_model: ChatModel,
-    prompt: Any,
+    prompt: Prompt,
     store: RunStore,
-    strategy: str,
+    strategy: Strategy,
     concurrency: int,
     cache: ResponseCache | None,
     console: Console,
     quiet: bool,
 ) -> int:
-    caller = Caller(chat_model, prompt, cache)
+    caller = Caller(chat_model, prompt, cache, strategy)
     pending: list[Document] = []
     skipped = 0  # done in an earlier run (documents that failed to load are not)
     for path in documents:
@@ -120,7 +112,7 @@ def _run(
             doc = load_document(path)
         except DocumentError as exc:
             console.print(f"[red]error:[/red] {exc}", highlight=False)
-            store.record(doc_id, {"status": "failed", "error": str(exc), "path": str(path)})
+            store.record(doc_id, DocumentEntry(status="failed", error=str(exc), path=str(path)))
             continue
         for warning in doc.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
@@ -132,7 +124,7 @@ def _run(
     if not quiet:
         console.print(
             f"run folder: [bold]{store.folder}[/bold]  model: {chat_model.spec.text}  "
-            f"prompt: {prompt.name} ({prompt.hash})  strategy: {strategy}"
+            f"prompt: {prompt.name} ({prompt.hash})  strategy: {strategy.name}"
             + (f"  resuming: {skipped} document(s) already done" if skipped else ""),
             highlight=False,
         )
@@ -155,9 +147,8 @@ def _run(
 
         def process(doc: Document) -> None:
             progress.update(task, current=doc.doc_id)
-            entry: dict[str, Any]
             try:
-                outcome = extract_document(doc, caller, strategy)
+                outcome = extract_document(doc, caller)
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # one bad document never stops the batch
@@ -166,27 +157,28 @@ def _run(
                     f"{doc.path}: {type(exc).__name__}: {' '.join(str(exc).split())}"
                 )[:500]
                 console.print(f"[red]failed:[/red] {message}", highlight=False)
-                entry = {"status": "failed", "error": message, "path": str(doc.path)}
-                store.record(doc.doc_id, entry)
+                store.record(
+                    doc.doc_id, DocumentEntry(status="failed", error=message, path=str(doc.path))
+                )
             else:
                 usage = outcome.usage
-                entry = {
-                    "status": "done",
-                    "path": str(doc.path),
-                    "seconds": round(usage.seconds, 3),
-                    "model_seconds": round(usage.model_seconds, 3),
-                    "input_tokens": usage.input_tokens,
-                    "output_tokens": usage.output_tokens,
-                    "model_calls": usage.calls,
-                    "cached_calls": usage.cached_calls,
-                    "retries": usage.retries,
-                    "split_passages": usage.split_passages,
-                    "incidents": len(outcome.extraction.incidents),
-                    "warnings": outcome.warnings,
-                    "error": None,
-                }
+                entry = DocumentEntry(
+                    status="done",
+                    path=str(doc.path),
+                    seconds=round(usage.seconds, 3),
+                    model_seconds=round(usage.model_seconds, 3),
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    model_calls=usage.calls,
+                    cached_calls=usage.cached_calls,
+                    retries=usage.retries,
+                    split_passages=usage.split_passages,
+                    incidents=len(outcome.extraction.incidents),
+                    warnings=outcome.warnings,
+                    error=None,
+                )
                 store.save_document(outcome.extraction, entry)
-                stats["incidents"] += entry["incidents"]
+                stats["incidents"] += entry.incidents
                 if usage.calls:
                     stats["output_tokens"] += usage.output_tokens
                     stats["seconds"] += usage.seconds
@@ -204,9 +196,9 @@ def _run(
             console.print(f"interrupted; run again to finish the rest into {store.folder}")
             return 130
     failures = store.failures()
-    store.manifest["wall_seconds"] = round(time.perf_counter() - started, 2)
+    store.manifest.wall_seconds = round(time.perf_counter() - started, 2)
     store.flush("complete" if not failures else "complete_with_failures")
-    totals = store.manifest["totals"]
+    totals = store.manifest.totals or {}
     summary = (
         f"{totals['succeeded']}/{totals['documents']} documents, {totals['incidents']} incidents, "
         f"{totals['seconds_per_document'] or 0:.1f} s/doc, {totals['tokens_per_document'] or 0:.0f} tokens/doc"

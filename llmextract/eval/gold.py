@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import TypeAdapter, ValidationError
 
 from llmextract.documents import DocumentError, load_document
+from llmextract.errors import LlmextractError, one_line
 from llmextract.normalize.actors import canonical_actor
 from llmextract.schema import INCIDENT_FIELDS, GoldFile, GoldIncident, Incident, is_canonical_actor
 
@@ -30,7 +31,7 @@ DEFAULT_DOCS_DIR = Path("seeds")
 NOT_GOLD_FILES = frozenset({"manifest.json", "clusters.json"})
 
 
-class GoldError(Exception):
+class GoldError(LlmextractError):
     """A gold folder that cannot be used; the message is one line."""
 
 
@@ -97,7 +98,7 @@ class GoldCheckReport:
 def gold_files(gold_dir: Path) -> list[Path]:
     """The gold files of a folder, sorted; a missing or empty folder is a GoldError."""
     if not gold_dir.exists():
-        raise GoldError(f"gold folder {gold_dir} does not exist")
+        raise GoldError(f"gold folder {gold_dir} does not exist (give one with --gold)")
     if not gold_dir.is_dir():
         raise GoldError(f"gold folder {gold_dir} is not a folder")
     files = sorted(p for p in gold_dir.glob("*.json") if p.name not in NOT_GOLD_FILES)
@@ -118,7 +119,7 @@ def load_gold_dir(gold_dir: Path) -> dict[str, GoldFile]:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
             record = GoldFile.model_validate(data)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise GoldError(f"{path}: not readable JSON ({_one_line(exc)})") from exc
+            raise GoldError(f"{path}: not readable JSON ({one_line(exc)})") from exc
         except ValidationError as exc:
             first = _validation_problems(path.name, exc)[0]
             raise GoldError(
@@ -166,7 +167,7 @@ def _check_file(path: Path, docs_dir: Path, report: GoldCheckReport) -> list[Gol
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as exc:
-        return [GoldProblem(name, f"cannot read the file ({_one_line(exc)})")]
+        return [GoldProblem(name, f"cannot read the file ({one_line(exc)})")]
     except json.JSONDecodeError as exc:
         return [
             GoldProblem(name, f"not valid JSON: {exc.msg} at line {exc.lineno} col {exc.colno}")
@@ -308,7 +309,7 @@ def coerce_field_value(field_name: str, value: Any) -> Any:
     try:
         return _field_adapter(field_name).validate_python(value)
     except ValidationError as exc:
-        raise ValueError(_one_line(exc.errors()[0]["msg"])) from exc
+        raise ValueError(one_line(exc.errors()[0]["msg"])) from exc
 
 
 def accept_value_error(field_name: str, value: Any) -> str | None:
@@ -367,7 +368,3 @@ def _soft(text: str) -> str:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _one_line(exc: BaseException | str) -> str:
-    return " ".join(str(exc).split())

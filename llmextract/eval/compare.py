@@ -6,7 +6,8 @@ A - B and a paired bootstrap 95% confidence interval over documents:
 
 * draw ``resamples`` (default 2000) resamples of the gold documents, with replacement,
   from ``numpy.random.default_rng(seed)`` with a fixed default seed (``DEFAULT_SEED``),
-  so the same runs always give the same interval;
+  so the same runs always give the same interval (``scipy.stats.bootstrap`` over document
+  indexes, percentile method);
 * on each resample, sum each run's per-document TP, FP and FN over the *same* drawn
   documents (the pairing: both runs face the same documents) and recompute micro F1
   for both; the difference of the two is one bootstrap draw;
@@ -25,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.stats import bootstrap
 
-from llmextract.scoring import EvalResult, prf
+from llmextract.eval.results import EvalResult, prf
 
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 20240607
@@ -129,14 +131,28 @@ def paired_bootstrap(
     n = counts_a.shape[0]
     if n == 0:
         return 0.0, 0.0
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(resamples, n))
-    sa = counts_a[idx].sum(axis=1)  # (resamples, 3)
-    sb = counts_b[idx].sum(axis=1)
-    diffs = _micro_f1(sa[:, 0], sa[:, 1], sa[:, 2]) - _micro_f1(sb[:, 0], sb[:, 1], sb[:, 2])
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(diffs, [tail, 100 - tail])
-    return float(low), float(high)
+
+    def f1_difference(docs: np.ndarray, axis: int = -1) -> np.ndarray:
+        # Resampling document indexes pairs the runs: both are summed over the same draw.
+        sa = counts_a[docs].sum(axis=-2)
+        sb = counts_b[docs].sum(axis=-2)
+        return _micro_f1(sa[..., 0], sa[..., 1], sa[..., 2]) - _micro_f1(
+            sb[..., 0], sb[..., 1], sb[..., 2]
+        )
+
+    if n == 1:  # one document: every resample is that document
+        only = float(f1_difference(np.array([0])))
+        return only, only
+    interval = bootstrap(
+        (np.arange(n),),
+        f1_difference,
+        n_resamples=resamples,
+        confidence_level=confidence,
+        method="percentile",
+        vectorized=True,
+        rng=np.random.default_rng(seed),
+    ).confidence_interval
+    return float(interval.low), float(interval.high)
 
 
 def verdict(a: str, b: str, low: float, high: float) -> str:

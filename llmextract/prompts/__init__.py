@@ -1,11 +1,12 @@
 """Prompts: versioned folders of jinja2 templates plus few-shot examples.
 
-A prompt is a folder ``prompts/<name>/`` holding ``system.j2`` and one user template per
-call kind (``single.j2``, ``mentions.j2``, ``fill.j2``) and ``examples.json``.  The
-``mentions`` and ``fill`` kinds are turns of one conversation per passage (list the events,
-then code each), so their few-shot examples are whole conversations.  Its hash
-covers every file, so editing any of them changes cache keys and the manifest.  Templates
-are rendered in jinja2's sandbox: article text is data, never template code.
+A prompt is a folder holding ``system.j2``, one user template per call kind (``<kind>.j2``;
+the strategies in ``llmextract.strategies`` say which kinds they call) and
+``examples.json``.  Examples are grouped by *family* (the system prompt's kind): an example
+is one turn of that family's kind, or a list of turns, a whole conversation (the
+``mentions`` strategy lists events, then codes each).  Its hash covers every file, so
+editing any of them changes cache keys and the manifest.  Templates are rendered in
+jinja2's sandbox: article text is data, never template code.
 """
 
 from __future__ import annotations
@@ -16,25 +17,30 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from llmextract.errors import LlmextractError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 DEFAULT_PROMPT = "incidents-v3"
-CALL_KINDS = ("single", "mentions", "fill", "events")
 
 
-class PromptError(Exception):
+class PromptError(LlmextractError):
     """A prompt that is missing or malformed."""
 
 
 def prompts_root() -> Path:
-    """``$LLMEXTRACT_PROMPTS``, else the ``prompts/`` folder of this source tree."""
+    """``$LLMEXTRACT_PROMPTS``, else the prompts shipped inside this package.
+
+    They are package data, so an installed (non-editable) llmextract finds them from any
+    folder; a user's own prompt is a folder passed by path (``--prompt PATH``).
+    """
     env = os.environ.get("LLMEXTRACT_PROMPTS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "prompts"
+    return Path(__file__).resolve().parent
 
 
 def available_prompts() -> list[str]:
@@ -76,6 +82,9 @@ class Prompt:
 
     @cached_property
     def _env(self) -> SandboxedEnvironment:
+        from jinja2 import StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
         env = SandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
         )
@@ -89,17 +98,13 @@ class Prompt:
         return self._env.from_string(source).render(**variables).strip()
 
     def user_turn(self, kind: str, **variables: Any) -> dict[str, str]:
-        if kind not in CALL_KINDS:
-            raise PromptError(f"unknown call kind {kind!r}")
         return {"role": "user", "content": self.render(f"{kind}.j2", **variables)}
 
     def few_shot(self, family: str) -> list[dict[str, str]]:
-        """Example turns: single examples, or whole passage conversations."""
-        examples = self.examples.get(family, [])
-        if family != "passage":
-            examples = [[{"kind": family, **example}] for example in examples]
+        """Example turns: one turn of the family's kind, or a whole conversation (a list)."""
         turns: list[dict[str, str]] = []
-        for conversation in examples:
+        for example in self.examples.get(family, []):
+            conversation = [{"kind": family, **example}] if isinstance(example, dict) else example
             for turn in conversation:
                 answer = json.dumps(turn["output"], ensure_ascii=False)
                 turns += [
@@ -109,14 +114,21 @@ class Prompt:
         return turns
 
     def messages(
-        self, kind: str, *, history: list[dict[str, str]] | None = None, **variables: Any
+        self,
+        kind: str,
+        *,
+        family: str | None = None,
+        history: list[dict[str, str]] | None = None,
+        **variables: Any,
     ) -> list[dict[str, str]]:
         """System message, few-shot turns, the conversation so far, then the new user turn.
 
-        Fixed parts come first and conversations only grow, so llama.cpp re-reads only the
-        new turn: its KV cache keeps the longest common prefix of consecutive prompts.
+        ``family`` (default: the kind itself) picks the system prompt's kind and examples;
+        a strategy whose calls are turns of one conversation gives them one family.  Fixed
+        parts come first and conversations only grow, so llama.cpp re-reads only the new
+        turn: its KV cache keeps the longest common prefix of consecutive prompts.
         """
-        family = kind if kind in ("single", "events") else "passage"
+        family = family or kind
         messages = [{"role": "system", "content": self.render("system.j2", kind=family)}]
         messages += self.few_shot(family)
         messages += list(history or [])
@@ -142,12 +154,14 @@ class Prompt:
 
 
 def load_prompt(name_or_path: str | None = None) -> Prompt:
-    """A prompt by name (a folder under ``prompts/``) or by path to a prompt folder."""
+    """A prompt by name (shipped, or under ``$LLMEXTRACT_PROMPTS``) or by path to a folder."""
     name_or_path = name_or_path or DEFAULT_PROMPT
-    folder = Path(name_or_path)
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir() and not (folder / "system.j2").exists():
+        raise PromptError(f"{folder}: not a prompt folder (it has no system.j2)")
     if not (folder / "system.j2").exists():
         folder = prompts_root() / name_or_path
     if not (folder / "system.j2").exists():
         known = ", ".join(available_prompts()) or "none"
-        raise PromptError(f"no prompt {name_or_path!r} (known: {known})")
+        raise PromptError(f"no prompt {name_or_path!r} (known: {known}; or give a folder path)")
     return Prompt(name=folder.name, folder=folder)

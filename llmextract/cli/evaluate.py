@@ -1,31 +1,24 @@
 """The eval commands: ``gold check``, ``eval`` and ``compare``.
 
-``llmextract.cli`` owns the application and calls ``register(app)``; keeping the eval
-commands here lets the scoring side of the tool grow without touching extraction's CLI.
 Every failure the user can cause (a missing folder, an empty run, broken gold) is one
-line on stderr and a non-zero exit, never a traceback.
+line on stderr and a non-zero exit, never a traceback.  Reports are written through the
+report format registry (``llmextract.report``), one option per format.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from llmextract.compare import compare_results
-from llmextract.dataset.clusters_eval import report_events
-from llmextract.gold import DEFAULT_GOLD_DIR, GoldError, check_gold, gold_and_docs, load_gold_dir
-from llmextract.reports import (
-    compare_html,
-    eval_html,
-    print_compare,
-    print_eval,
-    write_json,
-    write_text,
-)
-from llmextract.scoring import EvalResult, RunError, load_run, score_run
+from llmextract.cli.common import app, fail
+
+if TYPE_CHECKING:
+    from llmextract.eval.metrics import EvalResult
+
+# Relative to the current folder, as in a clone of the repository; elsewhere pass --gold.
+DEFAULT_GOLD_DIR = Path("evals/gold")
 
 GoldDirOption = Annotated[
     Path,
@@ -49,12 +42,11 @@ HtmlOption = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _score(run_dir: Path, gold_dir: Path, docs: Path | None) -> EvalResult:
+    from llmextract.eval.gold import gold_and_docs, load_gold_dir
+    from llmextract.eval.metrics import score_run
+    from llmextract.run.folder import load_run
+
     gold_dir, docs = gold_and_docs(gold_dir, docs)
     gold = load_gold_dir(gold_dir)
     run = load_run(run_dir)
@@ -73,11 +65,14 @@ def register(app: typer.Typer) -> None:
         docs: DocsOption = None,
     ) -> None:
         """Validate gold files: JSON, schema, enums, canonical actors, doc_id, evidence quotes."""
+        from llmextract.errors import LlmextractError
+        from llmextract.eval.gold import check_gold, gold_and_docs
+
         try:
             gold_dir, docs = gold_and_docs(gold_dir, docs)
             report = check_gold(gold_dir, docs)
-        except GoldError as exc:
-            raise _fail(str(exc)) from None
+        except LlmextractError as exc:
+            fail(str(exc))
         # Plain echo, not rich: one problem per line, never wrapped, easy to grep.
         if report.problems:
             for problem in report.problems:
@@ -105,17 +100,23 @@ def register(app: typer.Typer) -> None:
         docs: DocsOption = None,
     ) -> None:
         """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding."""
+        from rich.console import Console
+
+        from llmextract.dataset.clusters_eval import report_events
+        from llmextract.errors import LlmextractError
+        from llmextract.report import print_eval, write_json, write_report
+
         try:
             result = _score(run_dir, gold, docs)
-        except (GoldError, RunError) as exc:
-            raise _fail(str(exc)) from None
+        except LlmextractError as exc:
+            fail(str(exc))
         console = Console(highlight=False)
         print_eval(result, console)
-        events = report_events([(result.label, result)], console)  # hook: event scores
+        events = report_events([(result.label, result)], console)  # cross-document events
         if json_path is not None:
             write_json({**result.to_dict(), **events}, json_path)
         if html_path is not None:
-            write_text(eval_html(result), html_path)
+            write_report("html", "eval", result, html_path)
         if fail_under is not None:
             f1 = result.incident_f1
             if f1 < fail_under:
@@ -134,7 +135,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare runs on the same gold: figures per run, F1 differences with bootstrap CIs."""
         if len(run_dirs) < 2:
-            raise _fail("compare needs at least two run folders")
+            fail("compare needs at least two run folders")
+        from rich.console import Console
+
+        from llmextract.dataset.clusters_eval import report_events
+        from llmextract.errors import LlmextractError
+        from llmextract.eval.compare import compare_results
+        from llmextract.eval.gold import gold_and_docs, load_gold_dir
+        from llmextract.eval.metrics import score_run
+        from llmextract.report import print_compare, write_json, write_report
+        from llmextract.run.folder import load_run
+
         try:
             gold, docs = gold_and_docs(gold, docs)
             gold_records = load_gold_dir(gold)
@@ -142,8 +153,8 @@ def register(app: typer.Typer) -> None:
                 score_run(load_run(run_dir), gold_records, docs_dir=docs, gold_path=gold)
                 for run_dir in run_dirs
             ]
-        except (GoldError, RunError) as exc:
-            raise _fail(str(exc)) from None
+        except LlmextractError as exc:
+            fail(str(exc))
         comparison = compare_results(results)
         for result in results:
             for warning in result.warnings:
@@ -151,8 +162,11 @@ def register(app: typer.Typer) -> None:
         console = Console(highlight=False)
         print_compare(comparison, console)
         labelled = [(row.label, r) for row, r in zip(comparison.runs, results, strict=True)]
-        events = report_events(labelled, console)  # hook: event scores
+        events = report_events(labelled, console)  # cross-document events
         if json_path is not None:
             write_json({**comparison.to_dict(), **events}, json_path)
         if html_path is not None:
-            write_text(compare_html(comparison), html_path)
+            write_report("html", "compare", comparison, html_path)
+
+
+register(app)
