@@ -18,7 +18,7 @@ import random
 import time
 
 from llmextract.dataset.clusters_eval import score_partition
-from llmextract.dataset.events import candidate_pairs, cluster, features, scored_pairs
+from llmextract.dataset.matching import candidate_pairs, cluster, features, scored_pairs
 from llmextract.dataset.records import Record
 from llmextract.schema import Incident
 

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from llmextract.cli import app
 from llmextract.dataset.clusters_eval import score_events, score_partition
-from llmextract.dataset.events import (
+from llmextract.dataset.events import build_events
+from llmextract.dataset.matching import (
     MERGE_SCORE,
-    build_events,
     candidate_pairs,
     cluster,
     compatible,

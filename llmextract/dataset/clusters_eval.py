@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llmextract.dataset.events import cluster, features
+from llmextract.dataset.matching import cluster, features
 from llmextract.dataset.records import records_of_run
 from llmextract.eval.results import EvalResult, prf
 
