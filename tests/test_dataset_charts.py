@@ -4,13 +4,12 @@ Chromium without script errors or network requests, each chart with its marks.""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import opened_page
 from dataset_fixtures import gold_folder, predictions, write_run
-from test_reports import CHROMIUM, CHROMIUM_ARGS
 
 from llmextract.dataset.charts import events_page
 from llmextract.dataset.events import build_events
@@ -37,25 +36,8 @@ MARKS = """() => {
 
 
 def render(page_path: Path) -> tuple[dict[str, Any], list[str], list[str]]:
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    errors: list[str] = []
-    requests: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-            page.on(
-                "console",
-                lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None,
-            )
-            page.on("request", lambda req: requests.append(req.url))
-            page.goto(page_path.as_uri(), wait_until="load")
-            marks = page.evaluate(MARKS)
-        finally:
-            browser.close()
+    with opened_page(page_path) as (page, errors, requests):
+        marks = page.evaluate(MARKS)
     return marks, errors, [u for u in requests if not u.startswith("file://")]
 
 

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
+from browser import opened_page
 from typer.testing import CliRunner
 
 from llmextract.cli.evaluate import register
 from llmextract.eval.metrics import evaluate
 from llmextract.report.html import eval_html, highlight_segments
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 DOCS: dict[str, str] = {
     "930_alpha": (
@@ -175,36 +165,16 @@ def test_cli_eval_prints_tables_and_writes_html(setup: dict[str, Path]) -> None:
 
 
 def test_eval_html_loads_in_headless_chromium(setup: dict[str, Path]) -> None:
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-    )
     result = evaluate(setup["run"], setup["gold"], setup["docs"])
     page_path = setup["root"] / "eval.html"
     page_path.write_text(eval_html(result), encoding="utf-8")
-
-    errors: list[str] = []
-    requests: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-            page.on(
-                "console",
-                lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None,
-            )
-            page.on("request", lambda req: requests.append(req.url))
-            page.goto(page_path.as_uri(), wait_until="load")
-            body = page.inner_text("body")
-            documents = page.locator("section.document").count()
-            wrong_rows = page.locator("tr.wrong").count()
-            gold_marks = page.locator("mark.gold, mark.both").count()
-            pred_marks = page.locator("mark.pred, mark.both").count()
-            title = page.title()
-        finally:
-            browser.close()
+    with opened_page(page_path) as (page, errors, requests):
+        body = page.inner_text("body")
+        documents = page.locator("section.document").count()
+        wrong_rows = page.locator("tr.wrong").count()
+        gold_marks = page.locator("mark.gold, mark.both").count()
+        pred_marks = page.locator("mark.pred, mark.both").count()
+        title = page.title()
 
     assert errors == []
     assert [url for url in requests if not url.startswith("file://")] == []
