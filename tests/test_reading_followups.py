@@ -627,7 +627,7 @@ def test_no_place_inside_a_group_name(sentence: str) -> None:
 @pytest.mark.parametrize(
     ("sentence", "denier"),
     [
-        ("This has been denied by French forces.", "French forces"),
+        ("That version was denied by French forces.", "French forces"),
         (
             "The government later said it \u201ccategorically rejects\u201d the claims.",
             "The government",

@@ -1,7 +1,7 @@
 """Who says an event happened: the sources a report quotes and their stance (reports,
 confirms, denies), read from the verbs of speech, confirmation and denial around them
 ("the Malian military confirmed", "according to residents", "..., said the official",
-"this has been denied by French forces").  The claimant is left out: its claim is the
+"the account was denied by French forces").  The claimant is left out: its claim is the
 attribution's business (``normalize.attribution``)."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def sources_of(sentences: list[str], claimant: str | None) -> list[tuple[str, St
         return bool(claimant) and any(m.canonical == claimant for m in actors_in(name))
 
     def add(name: str | None, stance: Stance) -> None:
-        # The accused denying ("this has been denied by French forces") is a source too.
+        # The accused denying ("that account was denied by French forces") is a source too.
         if (
             name
             and (stance == Stance.denies or not is_claimant(name))
