@@ -1,4 +1,5 @@
-"""Extraction strategies: how model calls are spent to turn one document into incidents.
+"""What the built-in strategies (``llmextract.strategies``, each a registered object that
+calls in here) do with one document: how model calls are spent to turn it into incidents.
 
 ``single``: one call per document (per overlapping chunk for long ones) asking for every
 incident with a quote.  Small models return one incident per article this way.
@@ -6,8 +7,9 @@ incident with a quote.  Small models return one incident per article this way.
 ``events`` (the default, built for small models): split the text into passages of whole
 paragraphs; per passage, one call asks which numbered sentences report a distinct event,
 each with its tactic and target as written (~15 output tokens per event).  Everything else
-is read from the event's sentence and the few after it by the rules of
-``normalize.rules``; sentences that point back at an event ("killed in that raid") join it.
+is read from the event's sentence and the few after it in code (``normalize.event`` and
+the modules it calls); sentences that add to an event ("killed in that raid", "JNIM took
+responsibility on Thursday") join it.
 
 ``mentions``: per passage, one conversation: first ask which numbered sentences describe a
 distinct event, then ask to code each event, one incident per call, each question
