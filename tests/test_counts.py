@@ -6,13 +6,8 @@ import re
 
 import pytest
 
-from llmextract.normalize.counts import (
-    NUMBER_PATTERN,
-    QUALIFIERS,
-    QUANTITY_WORDS,
-    parse_count,
-    words_to_int,
-)
+from llmextract.normalize.count_tables import QUALIFIERS, QUANTITY_WORDS
+from llmextract.normalize.counts import NUMBER_PATTERN, parse_count, words_to_int
 
 
 @pytest.mark.parametrize(

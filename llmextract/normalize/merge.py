@@ -16,7 +16,8 @@ import re
 
 from llmextract.normalize.actors import actors_of_kind, family_of, organisations
 from llmextract.normalize.attribution import STATE_ACTORS
-from llmextract.normalize.counts import NUMBER_PATTERN, VAGUE_FIGURES
+from llmextract.normalize.count_tables import VAGUE_FIGURES
+from llmextract.normalize.counts import NUMBER_PATTERN
 from llmextract.normalize.lexicon import groups
 from llmextract.normalize.rules import tells_known_event
 from llmextract.normalize.text import fold
