@@ -11,9 +11,9 @@ import pytest
 from browser import opened_page
 from dataset_fixtures import gold_folder, predictions, write_run
 
-from llmextract.dataset.charts import events_page
 from llmextract.dataset.events import build_events
 from llmextract.dataset.records import load_records
+from llmextract.dataset.report_sections import events_page
 from llmextract.eval.compare import compare_results
 from llmextract.eval.metrics import evaluate
 from llmextract.report.html import compare_html, eval_html

@@ -104,7 +104,7 @@ def events_command(
         f"({len(merged)} told by several documents) -> {out}"
     )
     if html is not None:
-        from llmextract.dataset.charts import events_page
+        from llmextract.dataset.report_sections import events_page
 
         html.parent.mkdir(parents=True, exist_ok=True)
         html.write_text(events_page(events, str(out)), encoding="utf-8")

@@ -204,7 +204,7 @@ def _doc_view(doc: DocumentScore) -> dict[str, Any]:
 
 def eval_html(result: EvalResult) -> str:
     """The eval report as one self-contained HTML page."""
-    from llmextract.dataset.charts import eval_charts  # SVG charts and event scores
+    from llmextract.dataset.report_sections import eval_charts  # SVG charts, event scores
 
     data = result.to_dict()
     return (
@@ -222,7 +222,7 @@ def eval_html(result: EvalResult) -> str:
 
 def compare_html(comparison: Comparison) -> str:
     """The comparison as one self-contained HTML page."""
-    from llmextract.dataset.charts import compare_charts  # SVG charts and event scores
+    from llmextract.dataset.report_sections import compare_charts  # SVG charts, event scores
 
     charts = compare_charts(comparison)
     return _env().get_template("compare.html.j2").render(comparison=comparison, charts=charts)
