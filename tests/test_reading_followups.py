@@ -69,7 +69,7 @@ def _draft(text: str, tag_type: T, target: str | None = None):
         ),
         (
             "ISGS fighters ambushed a supply column near Tahoua on 3 June, killing four "
-            "soldiers. The Islamic State claimed the ambush two days later through Amaq.",
+            "soldiers. Two days on, the Islamic State took credit for the ambush via Amaq.",
             T.ambush,
             "ISGS",
         ),
@@ -111,7 +111,7 @@ def test_no_claim_after_the_event_names_nobody(text: str) -> None:
         "JNIM took responsibility the following evening.",
         "Police confirmed casualties but gave no figure.",
         "The army denied any involvement.",
-        "The group did not claim the killings.",
+        "The killings were not claimed by the group.",
     ],
 )
 def test_claims_denials_and_confirmations_follow_up(sentence: str) -> None:
@@ -242,7 +242,7 @@ def test_neutralised_while_repelling_is_no_state_operation(text: str) -> None:
         ("Residents said soldiers rounded up eleven herders and shot them near Dankoumbé.", True),
         ("Witnesses said the troops opened fire on a crowd at the market.", True),
         ("Security forces detained the men at a checkpoint and later executed them.", True),
-        ("Four soldiers killed in attack on a patrol near the border", False),
+        ("Five soldiers killed as gunmen hit a patrol near the border", False),
         ("Three soldiers were killed when gunmen struck their post.", False),
         ("Gunmen killed two soldiers and wounded a third.", False),
     ],
@@ -254,7 +254,7 @@ def test_unnamed_soldiers_as_the_doers(sentence: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("sentence", "speaker"),
     [
-        ("The Barkhane command said the strike had killed a senior commander.", "French forces"),
+        ("A strike killed a senior commander, the Barkhane command said.", "French forces"),
         ("FAMa said its aircraft hit a convoy of fighters.", "Malian armed forces"),
         ("Local residents said a drone struck a wedding.", None),
     ],
@@ -266,7 +266,7 @@ def test_state_speaker(sentence: str, speaker: str | None) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "Raids in the area had killed dozens of JNIM fighters, the ministry said.",
+        "Troops had killed scores of JNIM militants in the sweep, the ministry said.",
         "Troops neutralised about thirty of the ISGS militants near the river.",
         "The strike killed around ten members of a cell linked to the Katiba Macina.",
     ],
@@ -402,7 +402,7 @@ def test_joined_mentions_keep_the_most_precise_date() -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("More than 40 villagers are believed to have been killed in the raid.", 40),
+        ("Over 40 villagers are believed to have been slain near the wells.", 40),
         ("At least 12 soldiers were reported to have been killed near the river.", 12),
         ("Nine people, among them three children, were killed at the well.", 9),
         ("Local sources put the number of dead at no fewer than 14.", 14),
@@ -441,7 +441,7 @@ def test_weapons_are_not_the_target(target: str, sentence: str, kept: bool) -> N
     [
         (
             T.massacre,
-            "Drone strikes killed fighters who had taken part in the prison attack.",
+            "Drone strikes killed fighters said to have joined the prison attack.",
             T.airstrike,
         ),
         (T.armed_assault, "An air strike hit men suspected of the jailbreak raid.", T.airstrike),
@@ -696,7 +696,7 @@ def test_a_date_after_the_event_verb_is_the_event_date(sentence: str, expected: 
 @pytest.mark.parametrize(
     "sentence",
     [
-        "The militia said six of its fighters were killed when gunmen attacked.",
+        "Local hunters said four of their men had been killed by gunmen.",
         "Dozo hunters said two of their men were killed by jihadists.",
         "JNIM admitted that its members were captured near the river.",
     ],
@@ -741,7 +741,7 @@ def test_compound_targets(sentence: str, target: str) -> None:
     [
         'On Sunday, security sources put the toll at "at least nine" soldiers dead.',
         "On Monday the health ministry gave a toll of twelve dead.",
-        "On Tuesday, the governor put the death toll at 31.",
+        "On Tuesday, the governor put the death toll at 26.",
     ],
 )
 def test_a_toll_given_on_a_day_dates_the_toll(sentence: str) -> None:
@@ -792,9 +792,9 @@ def test_distance_and_village_of_phrases(sentence: str, place: str) -> None:
 @pytest.mark.parametrize(
     ("sentence", "field", "expected"),
     [
-        ("Gunmen abducted a customs officer and two truck drivers near Nioro.", "kidnapped", 3),
+        ("Gunmen kidnapped a village chief and three herders near Nioro.", "kidnapped", 4),
         ("Unknown men shot dead a village chief and two of his sons.", "killed", 3),
-        ("A nurse and two colleagues were seized on the road.", "kidnapped", 3),
+        ("A doctor and three colleagues were taken hostage at the clinic.", "kidnapped", 4),
         ("Militants killed a teacher and four pupils at the school.", "killed", 5),
     ],
 )
@@ -825,7 +825,7 @@ def test_a_state_strike_counts_its_dead_as_killed(text: str, expected: int) -> N
 @pytest.mark.parametrize(
     "sentence",
     [
-        "On Sunday morning, security sources were speaking of at least nine dead.",
+        "On Sunday morning, two officials were speaking of eleven dead.",
         "On Monday, local officials spoke of twelve bodies found.",
         "On Friday, a nurse was speaking of more than twenty wounded.",
     ],
