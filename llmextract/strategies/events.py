@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def extract(doc: Document, caller: Caller, usage: Usage) -> list[Incident]:
     from llmextract.extraction import extract_events
 
-    return extract_events(doc, caller, usage)  # type: ignore[arg-type]
+    return extract_events(doc, caller, usage)
 
 
 register_strategy(

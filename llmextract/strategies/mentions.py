@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def extract(doc: Document, caller: Caller, usage: Usage) -> list[Incident]:
     from llmextract.extraction import extract_mentions
 
-    return extract_mentions(doc, caller, usage)  # type: ignore[arg-type]
+    return extract_mentions(doc, caller, usage)
 
 
 register_strategy(

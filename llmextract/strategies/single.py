@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def extract(doc: Document, caller: Caller, usage: Usage) -> list[Incident]:
     from llmextract.extraction import extract_single
 
-    return extract_single(doc, caller, usage)  # type: ignore[arg-type]
+    return extract_single(doc, caller, usage)
 
 
 register_strategy(
