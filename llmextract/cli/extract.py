@@ -33,6 +33,13 @@ def extract(
     ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds before one HTTP call times out.")] = 300.0,
     max_retries: Annotated[int, typer.Option(help="Re-asks after invalid output.")] = 2,
+    engine: Annotated[
+        str, typer.Option(help="Where documents run: local (this process) or ray (a cluster).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)."),
+    ] = None,
 ) -> None:
     """Extract incidents from documents into a run folder, one JSON file per document."""
     from rich.console import Console
@@ -68,6 +75,8 @@ def extract(
             concurrency=concurrency,
             cache=ResponseCache(read=not no_cache),
             console=console,
+            engine=engine,
+            engine_options={"address": address} if address else {},
         )
     except LlmextractError as exc:
         fail(str(exc))

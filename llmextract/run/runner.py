@@ -8,7 +8,6 @@ goes on.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from dataclasses import dataclass
@@ -26,11 +25,12 @@ from llmextract.providers.chat import ChatModel
 from llmextract.providers.types import ModelError
 from llmextract.run.atomic import stable_hash
 from llmextract.run.cache import ResponseCache
+from llmextract.run.engines import DocumentResult, Engine, Job, WorkerConfig, get_engine
 from llmextract.run.folder import RunError, RunStore, default_run_dir, find_unfinished_run, run_lock
 from llmextract.run.manifest import DocumentEntry, RunManifest
 from llmextract.schema import SCHEMA_VERSION
 from llmextract.strategies import Strategy, get_strategy
-from llmextract.strategies.caller import Caller, extract_document
+from llmextract.strategies.caller import Caller
 
 
 @dataclass
@@ -51,21 +51,33 @@ def run_extraction(
     cache: ResponseCache | None,
     console: Console,
     quiet: bool = False,
+    engine: str = "local",
+    engine_options: dict[str, Any] | None = None,
 ) -> RunOutcome:
     """Extract every document into a run folder; returns the exit code (1 if any failed)."""
     chosen = get_strategy(strategy)
+    chosen_engine = get_engine(engine)
+    config = WorkerConfig(
+        model=chat_model.spec.text,
+        decoding=chat_model.decoding,
+        prompt=str(prompt.folder),
+        strategy=strategy,
+        use_cache=cache is not None,
+        cache_folder=str(cache.folder) if cache is not None else None,
+        cache_read=cache.read if cache is not None else False,
+    )
     try:
         identity = chat_model.identity()
     except (ModelError, OSError) as exc:
         raise RunError(str(exc)) from exc
-    config = {
+    config_parts = {
         "model": identity,
         "prompt_hash": prompt.hash,
         "strategy": strategy,
         "decoding": chat_model.decoding.as_dict(),
         "schema_version": SCHEMA_VERSION,
     }
-    config_key = stable_hash(config)[:16]
+    config_key = stable_hash(config_parts)[:16]
     folder = (
         out or find_unfinished_run(config_key) or default_run_dir(chat_model.spec.slug, prompt.name)
     )
@@ -87,8 +99,10 @@ def run_extraction(
         store = RunStore(folder, manifest)
         store.flush("running")
         code = _run(
-            documents, chat_model, prompt, store, chosen, concurrency, cache, console, quiet
-        )
+            documents, chat_model, prompt, store, chosen, cache, console, quiet,
+            engine=chosen_engine, job_config=config, concurrency=concurrency,
+            engine_options=engine_options,
+        )  # fmt: skip
         return RunOutcome(folder=folder, exit_code=code, manifest=store.manifest)
 
 
@@ -98,10 +112,14 @@ def _run(
     prompt: Prompt,
     store: RunStore,
     strategy: Strategy,
-    concurrency: int,
     cache: ResponseCache | None,
     console: Console,
     quiet: bool,
+    *,
+    engine: Engine,
+    job_config: WorkerConfig,
+    concurrency: int,
+    engine_options: dict[str, Any] | None,
 ) -> int:
     caller = Caller(chat_model, prompt, cache, strategy)
     pending: list[Document] = []
@@ -142,55 +160,31 @@ def _run(
         transient=False,
     )
     started = time.perf_counter()
+    job = Job(
+        caller=caller, config=job_config, concurrency=concurrency, options=engine_options or {}
+    )
     with progress:
         task = progress.add_task("extract", total=len(pending), incidents=0, rate="-", current="")
 
-        def process(doc: Document) -> None:
-            progress.update(task, current=doc.doc_id)
-            try:
-                outcome = extract_document(doc, caller)
-            except KeyboardInterrupt:
-                raise
-            except Exception as exc:  # one bad document never stops the batch
-                # Redact before cutting: a key cut in half is no longer recognisable.
-                message = redact_secrets(
-                    f"{doc.path}: {type(exc).__name__}: {' '.join(str(exc).split())}"
-                )[:500]
-                console.print(f"[red]failed:[/red] {message}", highlight=False)
-                store.record(
-                    doc.doc_id, DocumentEntry(status="failed", error=message, path=str(doc.path))
-                )
+        def on_result(result: DocumentResult) -> None:
+            entry = result.entry
+            if result.extraction is None:
+                console.print(f"[red]failed:[/red] {entry.error}", highlight=False)
+                store.record(result.doc_id, entry)
             else:
-                usage = outcome.usage
-                entry = DocumentEntry(
-                    status="done",
-                    path=str(doc.path),
-                    seconds=round(usage.seconds, 3),
-                    model_seconds=round(usage.model_seconds, 3),
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    model_calls=usage.calls,
-                    cached_calls=usage.cached_calls,
-                    retries=usage.retries,
-                    split_passages=usage.split_passages,
-                    incidents=len(outcome.extraction.incidents),
-                    warnings=outcome.warnings,
-                    error=None,
-                )
-                store.save_document(outcome.extraction, entry)
+                store.save_document(result.extraction, entry)
                 stats["incidents"] += entry.incidents
-                if usage.calls:
-                    stats["output_tokens"] += usage.output_tokens
-                    stats["seconds"] += usage.seconds
+                if entry.model_calls:
+                    stats["output_tokens"] += entry.output_tokens
+                    stats["seconds"] += entry.seconds
             rate = stats["output_tokens"] / stats["seconds"] if stats["seconds"] else 0
-            progress.update(task, advance=1, incidents=stats["incidents"], rate=f"{rate:.1f}")
+            progress.update(
+                task, advance=1, incidents=stats["incidents"], rate=f"{rate:.1f}",
+                current=result.doc_id,
+            )  # fmt: skip
 
         try:
-            if chat_model.concurrent and concurrency > 1 and len(pending) > 1:
-                asyncio.run(_process_concurrently(pending, process, concurrency))
-            else:
-                for doc in pending:
-                    process(doc)
+            engine.run(pending, job, on_result)
         except KeyboardInterrupt:
             store.flush("interrupted")
             console.print(f"interrupted; run again to finish the rest into {store.folder}")
@@ -214,14 +208,3 @@ def _run(
     if not quiet:
         console.print(f"[green]done:[/green] {summary}", highlight=False)
     return 0
-
-
-async def _process_concurrently(pending: list[Document], process: Any, concurrency: int) -> None:
-    """HTTP models: up to ``concurrency`` documents in flight, each in a worker thread."""
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def one(doc: Document) -> None:
-        async with semaphore:
-            await asyncio.to_thread(process, doc)
-
-    await asyncio.gather(*(one(doc) for doc in pending))
