@@ -1,4 +1,4 @@
-"""``python -m llmextract``: the same command line as the ``llmextract`` script."""
+"""``python -m llmextract``: the console script, for environments without it on PATH."""
 
 from llmextract.cli import app
 

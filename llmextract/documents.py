@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,15 +91,15 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
     different files with one id would overwrite each other's output, so the second is
     an error naming both.
     """
-    found: dict[Path, Path] = {}
+    found: dict[tuple[int, int], Path] = {}  # by (device, inode): the file, however named
     errors: list[DocumentError] = []
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*.txt")):
-                if child.is_file():
-                    found.setdefault(child.resolve(), _absolute(child))
+            for child, identity in _text_files(_absolute(path)):
+                found.setdefault(identity, child)
         elif path.is_file():
-            found.setdefault(path.resolve(), _absolute(path))
+            stat = path.stat()
+            found.setdefault((stat.st_dev, stat.st_ino), _absolute(path))
         else:
             errors.append(DocumentError(f"{path}: no such file or folder"))
     documents: list[Path] = []
@@ -116,6 +116,27 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
         owners[doc_id] = path
         documents.append(path)
     return documents, errors
+
+
+def _text_files(folder: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
+    """``.txt`` files under a folder with their (device, inode), as ``rglob`` finds them.
+
+    ``os.scandir`` rather than ``rglob`` and ``resolve``: one stat per file instead of one
+    per path component, which is most of the cost of listing 100,000 documents.
+    """
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.name.endswith(".txt") and entry.is_file():
+                stat = entry.stat()
+                yield Path(entry.path), (stat.st_dev, stat.st_ino)
 
 
 def _absolute(path: Path) -> Path:

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -409,27 +410,50 @@ def test_sigkill_midway_then_resume_finishes_each_document_once(
 
 
 @uses_server
-def test_a_crash_between_document_and_manifest_is_recovered(
+def test_a_crash_between_index_and_file_is_recovered(
     proxy: FaultProxy,  # noqa: F811
     plumbing_prompt: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    """The narrowest crash window: ``b.json`` written, the manifest not yet updated, a
-    temporary file left behind.  The re-run records ``b`` from its file, asks nothing."""
+    """The narrowest crash window: ``b`` committed to the index, its file not yet renamed
+    into place (a temporary left behind).  The re-run writes ``b.json`` from the index and
+    asks the model nothing."""
     run, manifest = extract(proxy, plumbing_prompt, tmp_path, ids="ab")
     assert run.code == 0, run.output
     out = tmp_path / "run"
-    del manifest["documents"]["b"]
-    manifest["status"] = "running"
-    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = (out / "b.json").read_text()
+    (out / "b.json").unlink()
     (out / ".b.json.k1ll3d.tmp").write_text('{"doc_id": "b", "inci')
     asked = len(proxy.chat())
     rerun, manifest = extract(proxy, plumbing_prompt, tmp_path, ids="ab")
     assert rerun.code == 0, rerun.output
     assert len(proxy.chat()) == asked
+    assert (out / "b.json").read_text() == before
     assert manifest["documents"]["b"]["status"] == "done"
     assert manifest["totals"]["succeeded"] == 2 and manifest["status"] == "complete"
     assert not list(out.glob(".*.tmp"))
+
+
+@uses_server
+def test_a_finished_file_the_index_does_not_know_is_recorded_not_redone(
+    proxy: FaultProxy,  # noqa: F811
+    plumbing_prompt: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A run folder assembled by hand (or by an older version): ``b.json`` is there, the
+    index has no row for it.  The re-run records ``b`` from its file, asks nothing."""
+    run, manifest = extract(proxy, plumbing_prompt, tmp_path, ids="ab")
+    assert run.code == 0, run.output
+    out = tmp_path / "run"
+    with sqlite3.connect(out / "run.db") as db:
+        db.execute("DELETE FROM documents WHERE doc_id = 'b'")
+    asked = len(proxy.chat())
+    rerun, manifest = extract(proxy, plumbing_prompt, tmp_path, ids="ab")
+    assert rerun.code == 0, rerun.output
+    assert len(proxy.chat()) == asked
+    assert manifest["documents"]["b"]["status"] == "done"
+    assert manifest["documents"]["b"]["recovered"] is True
+    assert manifest["totals"]["succeeded"] == 2
 
 
 # ---------------------------------------------------------------------------------------
@@ -460,6 +484,7 @@ def test_documents_finishing_together_never_corrupt_the_manifest(tmp_path: Path)
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+    store.flush("complete")
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert len(manifest["documents"]) == 8 * 60
     assert manifest["totals"]["succeeded"] == 8 * 60

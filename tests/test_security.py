@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,8 @@ def test_key_never_leaks_from_a_successful_run(
     run, everything = run_with_key(proxy, tmp_path, key, "--prompt", str(plumbing_prompt))
     assert run.code == 0, run.output
     assert all(e.headers.get("authorization") == f"Bearer {key}" for e in proxy.chat())
-    assert list((tmp_path / "cache" / "responses").rglob("*.json"))  # responses were cached
+    cached = sqlite3.connect(tmp_path / "cache" / "responses" / "responses.sqlite")
+    assert cached.execute("SELECT count(*) FROM responses").fetchone()[0] > 0  # were cached
     assert_no_key(key, everything)
 
 
@@ -183,40 +185,56 @@ def test_a_failed_fsync_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
     assert leftovers(tmp_path) == []
 
 
-def test_cache_and_manifest_writes_that_fail_keep_the_old_files(
+def test_a_manifest_write_that_fails_keeps_the_old_file_and_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = ResponseCache(tmp_path / "responses")
-    key = cache.key(question="q")
-    cache.put(key, _Answer(text="first"), Usage(calls=1))
     run = RunStore(tmp_path / "run", {"config_key": "k"})
     run.record("a", {"status": "done", "incidents": 1})
+    run.flush()
 
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store.os, "replace", no_space)
+    run.record("b", {"status": "done", "incidents": 2})  # committed to the index
     with pytest.raises(OSError):
-        cache.put(key, _Answer(text="second"), Usage(calls=1))
-    with pytest.raises(OSError):
-        run.record("b", {"status": "done", "incidents": 2})
+        run.flush()
     monkeypatch.undo()
-    hit = cache.get(key, _Answer)
-    assert hit is not None and hit[0] == _Answer(text="first")
     on_disk = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert list(on_disk["documents"]) == ["a"]
     assert leftovers(tmp_path) == []
+    run.flush()  # the next summary has both: nothing recorded was lost
+    on_disk = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert sorted(on_disk["documents"]) == ["a", "b"] and on_disk["totals"]["incidents"] == 3
 
 
-def test_a_damaged_cache_file_is_a_miss_not_a_crash(tmp_path: Path) -> None:
+def test_a_damaged_legacy_cache_file_is_a_miss_not_a_crash(tmp_path: Path) -> None:
+    """Answers cached one file each by earlier versions are read, and moved to the database."""
     cache = ResponseCache(tmp_path / "responses")
     key = cache.key(question="q")
-    cache.put(key, _Answer(text="first"), Usage(calls=1))
-    path = next((tmp_path / "responses").rglob("*.json"))
-    path.write_text(path.read_text()[:20])  # as if written by a tool without atomic writes
+    legacy = tmp_path / "responses" / key[:2] / f"{key}.json"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text('{"value": {"text": "old"}, "usage": {"calls": 1}}')
+    assert cache.get(key, _Answer)[0] == _Answer(text="old")  # type: ignore[index]
+    other = cache.key(question="other")
+    damaged = tmp_path / "responses" / other[:2] / f"{other}.json"
+    damaged.parent.mkdir(parents=True, exist_ok=True)
+    damaged.write_text('{"value": {"te')  # as if written by a tool without atomic writes
+    assert cache.get(other, _Answer) is None
+    cache.put(other, _Answer(text="again"), Usage(calls=1))
+    assert cache.get(other, _Answer)[0] == _Answer(text="again")  # type: ignore[index]
+
+
+def test_a_damaged_cache_database_is_set_aside_not_a_crash(tmp_path: Path) -> None:
+    folder = tmp_path / "responses"
+    folder.mkdir()
+    (folder / "responses.sqlite").write_bytes(b"not a database at all" * 100)
+    cache = ResponseCache(folder)
+    key = cache.key(question="q")
     assert cache.get(key, _Answer) is None
-    cache.put(key, _Answer(text="again"), Usage(calls=1))
-    assert cache.get(key, _Answer)[0] == _Answer(text="again")  # type: ignore[index]
+    cache.put(key, _Answer(text="fresh"), Usage(calls=1))
+    assert cache.get(key, _Answer)[0] == _Answer(text="fresh")  # type: ignore[index]
+    assert [p.name for p in folder.glob("responses.sqlite.damaged-*")]
 
 
 def test_a_run_folder_resumes_past_stale_temporaries(tmp_path: Path) -> None:

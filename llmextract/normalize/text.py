@@ -9,6 +9,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # most text, and NFKD leaves ASCII alone: skip the per-character pass
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -9,11 +9,11 @@ ChatCompletion.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from typing import Any
 
-import instructor
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, stop_after_attempt
 
@@ -27,14 +27,19 @@ from llmextract.providers.types import (
     T,
     TruncatedOutput,
     Usage,
+    schema_of,
 )
 
-# Answers that parsed or validated badly: asked again with the error (a re-ask).
-INVALID_OUTPUT: tuple[type[BaseException], ...] = (
-    ValidationError,
-    json.JSONDecodeError,
-    instructor.core.exceptions.ValidationError,
-)
+
+def invalid_output() -> tuple[type[BaseException], ...]:
+    """Answers that parsed or validated badly: asked again with the error (a re-ask).
+
+    instructor is imported on the first call, not with the module: a resumed run with
+    nothing left to do never pays its ~0.5 s import.
+    """
+    import instructor
+
+    return (ValidationError, json.JSONDecodeError, instructor.core.exceptions.ValidationError)
 
 
 def _reask_turns(answer: str, exc: BaseException) -> list[dict[str, str]]:
@@ -49,7 +54,7 @@ def _reask_turns(answer: str, exc: BaseException) -> list[dict[str, str]]:
 
 
 def _schema_response_format(response_model: type[BaseModel], style: str) -> dict[str, Any]:
-    schema = response_model.model_json_schema()
+    schema = copy.deepcopy(schema_of(response_model))  # backends may change it in place
     if style == "json_object":  # llama.cpp's own form: a schema inside json_object
         return {"type": "json_object", "schema": schema}
     return {
@@ -96,6 +101,8 @@ class ChatModel:
                 )
             return response
 
+        import instructor
+
         patched = instructor.patch(create=counted_create, mode=instructor.Mode.JSON_SCHEMA)
         # Re-asks are ours, not instructor's: instructor 1.11 wraps a validation failure in
         # its own ValidationError, which its re-ask loop does not catch (instructor#1736),
@@ -122,7 +129,7 @@ class ChatModel:
                                 seed=self.decoding.seed,
                             )
                     break
-                except INVALID_OUTPUT as exc:
+                except invalid_output() as exc:
                     if ask == self.decoding.max_retries:
                         raise ModelError(
                             f"invalid output after {ask + 1} answers: {one_line(exc, 300)}"

@@ -11,7 +11,6 @@ import random
 import time
 from collections.abc import Callable
 
-import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from llmextract.providers.types import MalformedResponse
@@ -19,6 +18,8 @@ from llmextract.providers.types import MalformedResponse
 
 def is_transient(exc: BaseException) -> bool:
     """Faults worth another try: timeouts, dropped connections, 429, 5xx, garbled answers."""
+    import openai  # here, not at import: only a call that failed needs it
+
     if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | openai.RateLimitError):
         return True
     if isinstance(exc, MalformedResponse):

@@ -6,6 +6,7 @@ Nothing here imports a client library, so the CLI and the registry stay quick to
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -17,6 +18,15 @@ if TYPE_CHECKING:
     from llmextract.providers.weights import LocalModel
 
 T = TypeVar("T", bound=BaseModel)
+
+
+@cache
+def schema_of(response_model: type[BaseModel]) -> dict[str, Any]:
+    """A response model's JSON Schema, built once (pydantic rebuilds it on every call).
+
+    Callers must not modify it: it is shared.
+    """
+    return response_model.model_json_schema()
 
 
 class ModelError(LlmextractError):

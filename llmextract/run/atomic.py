@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomic(path: Path, content: str) -> None:
+def write_atomic(path: Path, content: str, *, sync: bool = True) -> None:
     """Write-then-rename in the same folder, so the file is whole or absent.
 
     The temporary file is created with mode 0666 filtered by the umask (``os.open``), not
@@ -27,8 +27,9 @@ def write_atomic(path: Path, content: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
+            if sync:  # against power loss; a process crash never loses written pages
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -36,8 +37,10 @@ def write_atomic(path: Path, content: str) -> None:
         raise
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+def write_json_atomic(path: Path, data: Any, *, sync: bool = True, indent: int | None = 2) -> None:
+    """JSON, atomically; ``indent=None`` for big files (the C encoder, ~10x faster)."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=str)
+    write_atomic(path, text + "\n", sync=sync)
 
 
 def stable_hash(data: Any) -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +24,13 @@ from filelock import FileLock, Timeout
 from pydantic import ValidationError
 
 from llmextract.errors import LlmextractError, one_line, redact_secrets
-from llmextract.run.atomic import write_json_atomic
+from llmextract.run.atomic import write_atomic, write_json_atomic
+from llmextract.run.index import INDEX_NAME, RunIndex, totals_of_entries
 from llmextract.run.manifest import DocumentEntry, PromptRef, RunManifest
 from llmextract.schema import Extraction, GoldFile, GoldIncident, Incident
+
+# Seconds between rewrites of ``manifest.json`` during a run (it is always written at the end).
+MANIFEST_INTERVAL_S = 10.0
 
 
 class RunError(LlmextractError):
@@ -54,31 +61,63 @@ def find_unfinished_run(config_key: str, root: Path = Path("runs")) -> Path | No
 
 
 class RunStore:
-    """One run folder being written: finished documents, the manifest, what to skip on resume."""
+    """One run folder being written: its index, the per-document files, the manifest.
 
-    def __init__(self, folder: Path, manifest: RunManifest | dict[str, Any]) -> None:
+    The index (``run.db``) commits each document before its ``<doc_id>.json`` is written,
+    so a crash leaves at worst a committed document without its file, which the next open
+    writes from the index without asking the model again.  ``manifest.json`` is a summary
+    rewritten at the start, at intervals and at the end, never per document: rewriting it
+    per document made a run quadratic.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        manifest: RunManifest | dict[str, Any],
+        *,
+        manifest_interval: float = MANIFEST_INTERVAL_S,
+    ) -> None:
         self.folder = folder
         self.manifest_path = folder / "manifest.json"
         self.manifest = (
             manifest if isinstance(manifest, RunManifest) else RunManifest.model_validate(manifest)
         )
-        # Documents finish in worker threads (HTTP concurrency): one writer at a time, or
-        # serialising the manifest while another thread adds an entry crashes the run.
+        self.manifest_interval = manifest_interval
+        # Input files' (size, mtime_ns) when read, saved with their document for resume.
+        self.source_stats: dict[str, tuple[int, int]] = {}
         self._lock = threading.RLock()
+        self._next_manifest = 0.0
         folder.mkdir(parents=True, exist_ok=True)
+        had_index = (folder / INDEX_NAME).is_file()
         previous = self._previous_manifest()
-        if previous and previous.config_key != self.manifest.config_key:
+        self.index = RunIndex(folder)
+        header = self.index.header()
+        previous_key = header.get("config_key") or (previous.config_key if previous else None)
+        if previous_key and previous_key != self.manifest.config_key:
+            self.index.close()
             raise RunError(
                 f"{folder}: holds a run with another model, prompt, strategy or decoding; "
                 "choose another --out folder"
             )
-        self.manifest.documents = dict(previous.documents) if previous else {}
-        if self.manifest.created is None:
-            self.manifest.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        if previous:
-            self.manifest.created = previous.created or self.manifest.created
-            self.manifest.resumed = (previous.resumed or 0) + 1
+        if previous and not had_index:
+            self._import_entries(previous)
+        created = header.get("created") or (previous.created if previous else None)
+        self.manifest.created = (
+            created
+            or self.manifest.created
+            or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        )
+        if header or previous:
+            resumed = header.get("resumed", previous.resumed if previous else 0)
+            self.manifest.resumed = (resumed or 0) + 1
+        self.manifest.documents = {}
+        self.index.set_header(self._header())
+        self._sources = self.index.sources()
         self._remove_stale_temporaries()
+        self._restore_missing_files()
+
+    def _header(self) -> dict[str, Any]:
+        return self.manifest.to_json() | {"documents": None, "totals": None}
 
     def _previous_manifest(self) -> RunManifest | None:
         if not self.manifest_path.exists():
@@ -88,94 +127,132 @@ class RunStore:
         except (OSError, ValueError):
             return None
 
+    def _import_entries(self, previous: RunManifest) -> None:
+        """A folder written before the index: its manifest's entries (and files) go in once."""
+        for doc_id, entry in previous.documents.items():
+            extraction = self._file_extraction(doc_id) if entry.status == "done" else None
+            if entry.status == "done" and extraction is None:
+                continue  # its file is gone: the document runs again
+            self.index.save(doc_id, entry, extraction=extraction)
+
+    def _file_extraction(self, doc_id: str) -> dict[str, Any] | None:
+        try:
+            text = self.document_path(doc_id).read_text(encoding="utf-8")
+            return Extraction.model_validate_json(text).model_dump(mode="json")
+        except (OSError, ValueError, ValidationError):
+            return None
+
     def _remove_stale_temporaries(self) -> None:
         for temp in self.folder.glob(".*.tmp"):
             with contextlib.suppress(OSError):
                 temp.unlink()
 
+    def _restore_missing_files(self) -> None:
+        """Committed documents whose file a crash prevented: written now from the index."""
+        present = {entry.name for entry in os.scandir(self.folder)}
+        self._files = {name.removesuffix(".json") for name in present if name.endswith(".json")}
+        for doc_id, state in self._sources.items():
+            if state.status == "done" and doc_id not in self._files:
+                extraction = self.index.extraction(doc_id)
+                if extraction is not None:
+                    write_json_atomic(self.document_path(doc_id), extraction, sync=False)
+                    self._files.add(doc_id)
+
     def document_path(self, doc_id: str) -> Path:
         return self.folder / f"{doc_id}.json"
 
+    def unchanged_since_done(self, doc_id: str, source: tuple[int, int]) -> bool:
+        """Finished before from an input file of the same size and mtime: skip it unread."""
+        state = self._sources.get(doc_id)
+        return (
+            state is not None and state.status == "done" and (state.size, state.mtime_ns) == source
+        )
+
+    def may_be_done(self, doc_id: str) -> bool:
+        """Done in the index, or a file of that name in the folder: worth reading to check."""
+        state = self._sources.get(doc_id)
+        return (state is not None and state.status == "done") or doc_id in self._files
+
     def is_done(self, doc_id: str, doc_sha256: str) -> bool:
-        """Finished before, for the same text: a valid file whose meta names this text."""
-        path = self.document_path(doc_id)
-        if not path.exists():
-            return False
-        try:
-            extraction = Extraction.model_validate_json(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, ValidationError):
-            return False
-        return extraction.meta.get("document", {}).get("sha256") == doc_sha256
+        """Finished before, for the same text: in the index, or a valid file naming it."""
+        state = self._sources.get(doc_id)
+        if state is not None and state.status == "done":
+            return state.sha256 == doc_sha256
+        extraction = self._file_extraction(doc_id)
+        return extraction is not None and (
+            extraction.get("meta", {}).get("document", {}).get("sha256") == doc_sha256
+        )
 
     def save_document(self, extraction: Extraction, entry: DocumentEntry | dict[str, Any]) -> None:
-        write_json_atomic(self.document_path(extraction.doc_id), extraction.model_dump(mode="json"))
-        self.record(extraction.doc_id, entry)
+        self.record(extraction.doc_id, entry, extraction=extraction.model_dump_json())
+        # Not fsynced: the index already holds it, and rename is atomic across a crash.
+        text = extraction.model_dump_json(indent=2) + "\n"
+        write_atomic(self.document_path(extraction.doc_id), text, sync=False)
 
-    def record(self, doc_id: str, entry: DocumentEntry | dict[str, Any]) -> None:
+    def record(
+        self,
+        doc_id: str,
+        entry: DocumentEntry | dict[str, Any],
+        *,
+        extraction: str | dict[str, Any] | None = None,
+    ) -> None:
         if isinstance(entry, dict):
             entry = DocumentEntry.model_validate(entry)
         if entry.error:
             entry.error = redact_secrets(entry.error)
-        with self._lock:
-            self.manifest.documents[doc_id] = entry
+        self.index.save(doc_id, entry, extraction=extraction, source=self.source_stats.get(doc_id))
+        if time.monotonic() >= self._next_manifest:
             self.flush()
 
     def record_finished(self, doc_id: str, path: Path) -> None:
-        """Name in the manifest a document whose file is done but not yet recorded.
-
-        A crash between writing ``<doc_id>.json`` and the manifest leaves exactly that;
-        resume skips the document, so it is recorded here from its file.
-        """
-        known = self.manifest.documents.get(doc_id)
-        if known is not None and known.status == "done":
-            return
-        text = self.document_path(doc_id).read_text(encoding="utf-8")
-        extraction = Extraction.model_validate_json(text)
-        entry = {"status": "done", "path": str(path), "incidents": len(extraction.incidents)}
-        self.record(doc_id, {**entry, "warnings": [], "error": None, "recovered": True})
+        """A document finished before: refresh its input file's state, or, when only its
+        file says so (a folder copied by hand, or written before the index), index it."""
+        state = self._sources.get(doc_id)
+        if state is not None and state.status == "done":
+            entry = self.index.entry(doc_id)
+            extraction = self.index.extraction(doc_id)
+        else:
+            extraction = self._file_extraction(doc_id)
+            if extraction is None:
+                return
+            entry = DocumentEntry(
+                status="done",
+                path=str(path),
+                incidents=len(extraction.get("incidents", [])),
+                recovered=True,
+            )
+        if entry is not None:
+            self.record(doc_id, entry, extraction=extraction)
 
     def flush(self, status: str | None = None) -> None:
+        """Rewrite ``manifest.json`` from the index (a summary for readers and tools)."""
         with self._lock:
+            started = time.monotonic()
             if status:
                 self.manifest.status = status
-            self.manifest.totals = totals(self.manifest.documents)
             self.manifest.updated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            write_json_atomic(self.manifest_path, self.manifest.to_json())
+            self.index.set_header(self._header())
+            self.manifest.totals = self.index.totals()
+            data = self.manifest.to_json()
+            data["documents"] = {
+                doc_id: entry.model_dump(mode="json", exclude_unset=True)
+                for doc_id, entry in self.index.entries()
+            }
+            write_json_atomic(self.manifest_path, data, indent=None)
+            # A big run spends at most ~5% of its time on the summary.
+            spent = time.monotonic() - started
+            self._next_manifest = time.monotonic() + max(self.manifest_interval, 20 * spent)
 
     def failures(self) -> dict[str, str]:
-        return {
-            doc_id: entry.error or ""
-            for doc_id, entry in self.manifest.documents.items()
-            if entry.status == "failed"
-        }
+        return self.index.failures()
+
+    def close(self) -> None:
+        self.index.close()
 
 
 def totals(documents: dict[str, DocumentEntry]) -> dict[str, Any]:
     """Run totals from per-document entries (so resumed runs add up correctly)."""
-    entries = list(documents.values())
-    done = [e for e in entries if e.status == "done"]
-    seconds = sum(e.seconds for e in done)
-    tokens_in = sum(e.input_tokens for e in done)
-    tokens_out = sum(e.output_tokens for e in done)
-    model_seconds = sum(e.model_seconds for e in done)
-    count = len(done)
-    return {
-        "documents": len(entries),
-        "succeeded": count,
-        "failed": sum(1 for e in entries if e.status == "failed"),
-        "incidents": sum(e.incidents for e in done),
-        "seconds": round(seconds, 2),
-        "input_tokens": tokens_in,
-        "output_tokens": tokens_out,
-        "model_calls": sum(e.model_calls for e in done),
-        "cached_calls": sum(e.cached_calls for e in done),
-        "retries": sum(e.retries for e in entries),
-        "model_seconds": round(model_seconds, 2),
-        "seconds_per_document": round(seconds / count, 2) if count else None,
-        "model_seconds_per_document": round(model_seconds / count, 2) if count else None,
-        "tokens_per_document": round((tokens_in + tokens_out) / count, 1) if count else None,
-        "output_tokens_per_second": round(tokens_out / seconds, 2) if seconds else None,
-    }
+    return totals_of_entries(list(documents.values()))
 
 
 @contextlib.contextmanager
@@ -274,6 +351,15 @@ def load_run(run_dir: Path) -> Run:
         except ValidationError as exc:
             warnings.append(f"{manifest_path}: not a valid manifest, ignored ({_first_error(exc)})")
 
+    index = RunIndex.open_existing(run_dir)
+    if index is not None:  # the index is the truth; the manifest may predate a crash
+        try:
+            manifest.documents = dict(index.entries())
+            manifest.totals = index.totals()
+        except sqlite3.DatabaseError as exc:
+            warnings.append(f"{run_dir / INDEX_NAME}: not readable, ignored ({one_line(exc)})")
+        finally:
+            index.close()
     for doc_id, entry in sorted(manifest.documents.items()):
         if entry.status == "failed":
             reason = one_line(entry.error or "no reason recorded")

@@ -8,8 +8,10 @@ goes on.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,12 +99,15 @@ def run_extraction(
     )
     with run_lock(folder):
         store = RunStore(folder, manifest)
-        store.flush("running")
-        code = _run(
-            documents, chat_model, prompt, store, chosen, cache, console, quiet,
-            engine=chosen_engine, job_config=config, concurrency=concurrency,
-            engine_options=engine_options,
-        )  # fmt: skip
+        try:
+            store.flush("running")
+            code = _run(
+                documents, chat_model, prompt, store, chosen, cache, console, quiet,
+                engine=chosen_engine, job_config=config, concurrency=concurrency,
+                engine_options=engine_options,
+            )  # fmt: skip
+        finally:
+            store.close()
         return RunOutcome(folder=folder, exit_code=code, manifest=store.manifest)
 
 
@@ -122,23 +127,38 @@ def _run(
     engine_options: dict[str, Any] | None,
 ) -> int:
     caller = Caller(chat_model, prompt, cache, strategy)
-    pending: list[Document] = []
-    skipped = 0  # done in an earlier run (documents that failed to load are not)
-    for path in documents:
+
+    def load(path: Path) -> Document | None:
         doc_id = document_id(path)
         try:
             doc = load_document(path)
         except DocumentError as exc:
             console.print(f"[red]error:[/red] {exc}", highlight=False)
             store.record(doc_id, DocumentEntry(status="failed", error=str(exc), path=str(path)))
-            continue
+            return None
         for warning in doc.warnings:
             console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-        if store.is_done(doc.doc_id, doc.sha256):
-            store.record_finished(doc.doc_id, doc.path)
+        return doc
+
+    queued: list[Document | Path] = []
+    skipped = 0  # done in an earlier run (documents that failed to load are not)
+    for path in documents:
+        doc_id = document_id(path)
+        with contextlib.suppress(OSError):  # a vanished file fails when loaded
+            found = path.stat()
+            store.source_stats[doc_id] = (found.st_size, found.st_mtime_ns)
+        if store.unchanged_since_done(doc_id, store.source_stats.get(doc_id, (-1, -1))):
             skipped += 1
             continue
-        pending.append(doc)
+        if not store.may_be_done(doc_id):
+            queued.append(path)  # read when its turn comes, not all up front
+            continue
+        doc = load(path)
+        if doc is not None and store.is_done(doc.doc_id, doc.sha256):
+            store.record_finished(doc.doc_id, doc.path)
+            skipped += 1
+        elif doc is not None:
+            queued.append(doc)
     if not quiet:
         console.print(
             f"run folder: [bold]{store.folder}[/bold]  model: {chat_model.spec.text}  "
@@ -164,7 +184,7 @@ def _run(
         caller=caller, config=job_config, concurrency=concurrency, options=engine_options or {}
     )
     with progress:
-        task = progress.add_task("extract", total=len(pending), incidents=0, rate="-", current="")
+        task = progress.add_task("extract", total=len(queued), incidents=0, rate="-", current="")
 
         def on_result(result: DocumentResult) -> None:
             entry = result.entry
@@ -183,6 +203,10 @@ def _run(
                 current=result.doc_id,
             )  # fmt: skip
 
+        def failed_to_load(path: Path) -> None:
+            progress.update(task, advance=1, current=document_id(path))
+
+        pending = PendingDocuments(queued, load, failed_to_load)
         try:
             engine.run(pending, job, on_result)
         except KeyboardInterrupt:
@@ -208,3 +232,39 @@ def _run(
     if not quiet:
         console.print(f"[green]done:[/green] {summary}", highlight=False)
     return 0
+
+
+class PendingDocuments(Sequence[Document]):
+    """The documents still to extract, read from disk as an engine reaches them.
+
+    A run of 100,000 documents neither waits for all of them to be read nor holds them all
+    in memory.  A document that fails to load is recorded as failed by ``load`` and skipped.
+    """
+
+    def __init__(
+        self,
+        items: list[Document | Path],
+        load: Callable[[Path], Document | None],
+        on_failed_load: Callable[[Path], None],
+    ) -> None:
+        self._items = items
+        self._load = load
+        self._on_failed_load = on_failed_load
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Document:  # type: ignore[override]
+        item = self._items[index]
+        doc = item if isinstance(item, Document) else self._load(item)
+        if doc is None:
+            raise DocumentError(f"{item}: could not be read")
+        return doc
+
+    def __iter__(self) -> Iterator[Document]:
+        for item in self._items:
+            doc = item if isinstance(item, Document) else self._load(item)
+            if doc is None:
+                self._on_failed_load(item)  # type: ignore[arg-type]
+                continue
+            yield doc

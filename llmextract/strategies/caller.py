@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from llmextract.providers.types import TruncatedOutput, Usage
+from llmextract.providers.types import TruncatedOutput, Usage, schema_of
 
 if TYPE_CHECKING:
     from llmextract.documents import Document
@@ -56,7 +56,7 @@ class Caller:
                 model=self.model.identity(),
                 decoding=self.model.decoding.as_dict(),
                 messages=messages,
-                schema=response_model.model_json_schema(),
+                schema=schema_of(response_model),
                 max_tokens=max_tokens,
             )
             hit = self.cache.get(key, response_model)
