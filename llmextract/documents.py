@@ -178,9 +178,7 @@ def repair_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     page among correct curly quotes.
     """
     whole = ftfy.fix_text(text, config=_FTFY_CONFIG)
-    repaired = re.sub(
-        r"[^ \t\n\r\f\v]+", lambda m: ftfy.fix_text(m.group(0), config=_FTFY_CONFIG), whole
-    )
+    repaired = re.sub(r"[^ \t\n\r\f\v]+", _repair_token, whole)
     counts: Counter[tuple[str, str]] = Counter()
     before, after = _TOKENS.findall(text), _TOKENS.findall(repaired)
     if len(before) == len(after):
@@ -192,6 +190,16 @@ def repair_text(text: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 _TOKENS = re.compile(r"[^\s]+")
+
+
+def _repair_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # Printable ASCII without "&" is what ftfy leaves alone under this config (mojibake and
+    # surrogates need non-ASCII, entities "&", escapes and controls non-printables): most
+    # tokens, skipped rather than sent through ftfy one by one.
+    if token.isascii() and token.isprintable() and "&" not in token:
+        return token
+    return ftfy.fix_text(token, config=_FTFY_CONFIG)
 
 
 def read_meta(meta_path: Path) -> tuple[dict[str, Any], list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import time
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -63,6 +64,28 @@ def _schema_response_format(response_model: type[BaseModel], style: str) -> dict
     }
 
 
+@cache
+def instructor_model(response_model: type[BaseModel]) -> type[BaseModel]:
+    """The response model as instructor wraps it, built once per model with its schema.
+
+    instructor wraps a plain model anew on every call (a pydantic ``create_model``) and
+    builds its JSON Schema twice: ~30 ms a call, more than the rest of the tool's work on
+    a document against a fast server.  The wrapped class is what instructor would build;
+    its schema is computed once and handed out as copies.
+    """
+    import instructor
+
+    wrapped = instructor.openai_schema(response_model)
+    frozen = wrapped.model_json_schema()
+    plain = wrapped.model_json_schema
+
+    def model_json_schema(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return plain(*args, **kwargs) if args or kwargs else copy.deepcopy(frozen)
+
+    wrapped.model_json_schema = model_json_schema  # type: ignore[method-assign]
+    return wrapped
+
+
 class ChatModel:
     """One interface for every backend: ``complete(messages, response_model, max_tokens)``."""
 
@@ -104,6 +127,7 @@ class ChatModel:
         import instructor
 
         patched = instructor.patch(create=counted_create, mode=instructor.Mode.JSON_SCHEMA)
+        wrapped = instructor_model(response_model)
         # Re-asks are ours, not instructor's: instructor 1.11 wraps a validation failure in
         # its own ValidationError, which its re-ask loop does not catch (instructor#1736),
         # so it would never feed the error back; 1.12 does, but puts the failed
@@ -121,7 +145,7 @@ class ChatModel:
                         with attempt:
                             value = patched(
                                 messages=[dict(m) for m in conversation],
-                                response_model=response_model,
+                                response_model=wrapped,
                                 max_retries=single,
                                 max_tokens=max_tokens,
                                 temperature=self.decoding.temperature,
