@@ -98,8 +98,24 @@ def register(app: typer.Typer) -> None:
             typer.Option("--fail-under", help="Exit 1 when incident F1 is below this (0-1)."),
         ] = None,
         docs: DocsOption = None,
+        worst: Annotated[
+            int | None,
+            typer.Option(
+                "--worst",
+                min=0,
+                help="Documents to list, worst first (default: all up to 50 documents, "
+                "else the 20 worst).",
+            ),
+        ] = None,
+        all_documents: Annotated[
+            bool,
+            typer.Option("--all-documents", help="List every document, however many."),
+        ] = False,
     ) -> None:
-        """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding."""
+        """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding.
+
+        Large runs list their worst documents; every document is in --json and --html.
+        """
         from rich.console import Console
 
         from llmextract.dataset.clusters_eval import report_events
@@ -111,7 +127,7 @@ def register(app: typer.Typer) -> None:
         except LlmextractError as exc:
             fail(str(exc))
         console = Console(highlight=False)
-        print_eval(result, console)
+        print_eval(result, console, worst=worst, all_documents=all_documents)
         events = report_events([(result.label, result)], console)  # cross-document events
         if json_path is not None:
             write_json({**result.to_dict(), **events}, json_path)

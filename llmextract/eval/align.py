@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
-from scipy.optimize import linear_sum_assignment
 
 from llmextract.eval.comparators import matches_any
 from llmextract.normalize.text import fold
@@ -184,6 +183,14 @@ def align(
     """One-to-one alignment maximising total similarity; pairs below threshold are dropped."""
     if not gold or not predicted:
         return []
+    if len(gold) == 1 and len(predicted) == 1:
+        # The assignment of one against one is that pair; the tie-breaker cannot matter.
+        score = similarity(gold[0], predicted[0])
+        return [Match(0, 0, score, gold[0].optional)] if score >= threshold else []
+    # Imported here: scipy.optimize takes most of a second to import, and the common case
+    # of one incident against one (above) does not need it.
+    from scipy.optimize import linear_sum_assignment
+
     sims = np.array([[similarity(g, p) for p in predicted] for g in gold], dtype=float)
     # Ties (two near-identical incidents, a teaser and its body) are broken by exact
     # evidence extent and summary wording; the tie-breaker never changes a reported figure.
