@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from llmextract.eval.comparators import matches_any
-from llmextract.normalize.text import fold
+from llmextract.eval.comparators import folded, matches_any
 from llmextract.schema import Evidence, GoldIncident, Incident
 
 WEIGHTS: dict[str, float] = {
@@ -62,7 +61,7 @@ def _date_similarity(gold: GoldIncident, pred: Incident) -> float | None:
         return max(0.0, 1.0 - gap / DATE_DECAY_DAYS)
     if not gold.date_start and not pred.date_start:
         if gold.date_text and pred.date_text:
-            return fuzz.token_set_ratio(fold(gold.date_text), fold(pred.date_text)) / 100
+            return fuzz.token_set_ratio(folded(gold.date_text), folded(pred.date_text)) / 100
         if not gold.date_text and not pred.date_text:
             return None
     return 0.0
@@ -79,7 +78,7 @@ def _actor_similarity(gold: GoldIncident, pred: Incident) -> float | None:
         if gold.target is None or pred.target is None:
             parts.append(0.0)
         else:
-            parts.append(fuzz.token_set_ratio(fold(gold.target), fold(pred.target)) / 100)
+            parts.append(fuzz.token_set_ratio(folded(gold.target), folded(pred.target)) / 100)
     return sum(parts) / len(parts) if parts else None
 
 
@@ -105,7 +104,7 @@ def _quote_overlap(gold: Evidence, pred: Evidence) -> float:
         shared = min(gold.end, pred.end) - max(gold.start, pred.start)
         shorter = min(gold.end - gold.start, pred.end - pred.start)
         return max(0, shared) / shorter if shorter > 0 else 0.0
-    ratio = fuzz.partial_ratio(fold(gold.quote), fold(pred.quote))
+    ratio = fuzz.partial_ratio(folded(gold.quote), folded(pred.quote))
     return min(1.0, max(0.0, (ratio - 50) / 50))
 
 
@@ -154,8 +153,8 @@ def _tiebreak(gold: GoldIncident, pred: Incident) -> float:
     else:
         g_text = " ".join(e.quote for e in gold.evidence)
         p_text = " ".join(e.quote for e in pred.evidence)
-        evidence = fuzz.ratio(fold(g_text), fold(p_text)) / 100 if g_text and p_text else 0.0
-    summary = fuzz.token_set_ratio(fold(gold.summary), fold(pred.summary)) / 100
+        evidence = fuzz.ratio(folded(g_text), folded(p_text)) / 100 if g_text and p_text else 0.0
+    summary = fuzz.token_set_ratio(folded(gold.summary), folded(pred.summary)) / 100
     return (evidence + summary) / 2
 
 

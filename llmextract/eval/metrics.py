@@ -6,7 +6,7 @@ See ``llmextract.eval`` for what each figure means.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,16 +103,18 @@ def _document_text(
     doc_id: str, meta: Mapping[str, Any], docs_dir: Path | None, cache: dict[Path, str | None]
 ) -> str | None:
     """The repaired text, via ``meta.document.path`` when it exists, else ``docs_dir``."""
-    candidates: list[Path] = []
     document = meta.get("document") if isinstance(meta, Mapping) else None
     if not isinstance(document, Mapping):
         document = {}
-    if document.get("path"):
-        candidates.append(Path(str(document["path"])))
-    fallback = document_path(doc_id, docs_dir)
-    if fallback is not None:
-        candidates.append(fallback)
-    for path in candidates:
+
+    def candidates() -> Iterator[Path]:
+        if document.get("path"):
+            yield Path(str(document["path"]))
+        fallback = document_path(doc_id, docs_dir)  # looked for only when needed
+        if fallback is not None:
+            yield fallback
+
+    for path in candidates():
         if not path.is_file():
             continue
         if path not in cache:

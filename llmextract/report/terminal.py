@@ -10,7 +10,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:  # scipy.stats (via compare) is slow to import and eval does not need it
     from llmextract.eval.compare import Comparison
-    from llmextract.eval.results import DocumentScore, EvalResult
+    from llmextract.eval.results import EvalResult
 
 HEADLINE = (
     ("incident_precision", "Incident precision"),
@@ -74,13 +74,6 @@ DEFAULT_WORST = 20
 LISTED_IDS = 50
 
 
-def worst_documents(result: EvalResult, count: int) -> list[DocumentScore]:
-    """The ``count`` worst documents: lowest F1 first, then most wrong fields, then doc_id."""
-    return sorted(
-        result.documents, key=lambda d: (d.prf()[2], d.field_correct - d.field_total, d.doc_id)
-    )[: max(count, 0)]
-
-
 def print_eval(
     result: EvalResult,
     console: Console | None = None,
@@ -122,7 +115,7 @@ def print_eval(
     if all_documents or (worst is None and total <= ALL_ROWS_UP_TO):
         shown, docs_title = result.documents, "Documents"
     else:
-        shown = worst_documents(result, DEFAULT_WORST if worst is None else worst)
+        shown = result.worst_documents(DEFAULT_WORST if worst is None else worst)
         docs_title = f"Documents: the {len(shown)} worst of {total} (lowest F1, most wrong fields)"
     if shown:
         docs = Table(title=docs_title, title_justify="left")
