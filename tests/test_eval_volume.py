@@ -5,9 +5,11 @@ bytes) give the figures the long way gives."""
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from browser import opened_page
@@ -16,10 +18,17 @@ from typer.testing import CliRunner
 from llmextract.cli.evaluate import register
 from llmextract.documents import load_document
 from llmextract.eval import metrics
+from llmextract.eval.align import (
+    MATCH_THRESHOLD,
+    TIEBREAK_WEIGHT,
+    _tiebreak,
+    align,
+    similarity,
+)
 from llmextract.eval.metrics import evaluate
 from llmextract.report.html import eval_html
 from llmextract.run.folder import load_run
-from llmextract.schema import Evidence, Extraction, GoldFile, GoldIncident, Incident
+from llmextract.schema import Evidence, Extraction, GoldFile, GoldIncident, Incident, IncidentType
 
 DOCUMENTS = 200
 MISSED = {7, 150}  # nothing predicted: F1 0
@@ -169,9 +178,7 @@ def test_an_unchanged_text_is_not_repaired_again_and_a_repaired_one_is(
         GoldFile(doc_id="m1", labelled_by="test", incidents=[record]).model_dump_json(), "utf-8"
     )
     prediction = Incident(incident_type="armed_assault", evidence=evidence)
-    extraction = Extraction(
-        doc_id="m1", incidents=[prediction], meta={"document": document.meta()}
-    )
+    extraction = Extraction(doc_id="m1", incidents=[prediction], meta={"document": document.meta()})
     (run / "m1.json").write_text(extraction.model_dump_json(), "utf-8")
     scored = evaluate(run, gold, docs).documents[0]
     assert calls == [docs / "m1.txt"]
@@ -184,7 +191,9 @@ def test_odd_files_in_a_run_are_read_as_before(tmp_path: Path) -> None:
     (tmp_path / "b1.json").write_text("\ufeff" + text, encoding="utf-8")  # a BOM
     (tmp_path / "b2.json").write_text(text.replace('"b1"', '"b2"')[:-3], encoding="utf-8")
     (tmp_path / "notes.json").write_text(json.dumps({"note": "not a record"}), encoding="utf-8")
-    (tmp_path / "b3.json").write_text(text.replace('"b1"', '"b3"').replace('"ied"', '"tank"'), encoding="utf-8")
+    (tmp_path / "b3.json").write_text(
+        text.replace('"b1"', '"b3"').replace('"ied"', '"tank"'), encoding="utf-8"
+    )
     run = load_run(tmp_path)
     assert sorted(run.documents) == ["b1", "b2", "b3"]
     assert [i.incident_type.value for i in run.documents["b1"].incidents] == ["ied"]
@@ -222,3 +231,41 @@ def test_a_large_html_report_pages_every_document_and_details_the_worst(
     assert detailed == WORST
     assert first_shown and second_hidden and second_shown and first_hidden
     assert visible_rows == 50 and worst_in_view
+
+
+def _assignment_of_every_pair(
+    gold: list[GoldIncident], predicted: list[Incident], threshold: float = MATCH_THRESHOLD
+) -> list[tuple[int, int, float]]:
+    """The alignment as it was before the shortcuts: always the full scipy assignment."""
+    from scipy.optimize import linear_sum_assignment
+
+    if not gold or not predicted:
+        return []
+    sims = np.array([[similarity(g, p) for p in predicted] for g in gold])
+    ties = np.array([[_tiebreak(g, p) for p in predicted] for g in gold])
+    usable = np.where(sims >= threshold, sims + TIEBREAK_WEIGHT * ties, 0.0)
+    rows, cols = linear_sum_assignment(usable, maximize=True)
+    pairs = [(int(r), int(c), float(sims[r, c])) for r, c in zip(rows, cols, strict=True)]
+    return sorted(p for p in pairs if p[2] >= threshold)
+
+
+def test_the_alignment_shortcuts_give_the_full_assignment() -> None:
+    rng = random.Random(5)
+    texts = [_text(n) for n in range(4)]
+    pool: list[GoldIncident] = []
+    for n, text in enumerate(texts):
+        record = _gold(n, text)
+        pool.append(record)
+        pool.append(record.model_copy(update={"killed": 40, "place": "Orvenne"}))
+        pool.append(
+            record.model_copy(update={"evidence": [], "incident_type": IncidentType.ambush})
+        )
+        pool.append(record.model_copy(update={"date_start": None, "date_end": None}))
+    for _ in range(300):
+        gold = rng.sample(pool, rng.randrange(0, 4))
+        predicted = [
+            Incident.model_validate(g.model_dump(exclude={"optional", "accept"}))
+            for g in rng.choices(pool, k=rng.randrange(0, 4))
+        ]
+        got = [(m.gold_index, m.pred_index, m.similarity) for m in align(gold, predicted)]
+        assert got == _assignment_of_every_pair(gold, predicted)

@@ -8,7 +8,7 @@ report format registry (``llmextract.report``), one option per format.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -118,8 +118,8 @@ def register(app: typer.Typer) -> None:
         """
         from rich.console import Console
 
-        from llmextract.dataset.clusters_eval import report_events
         from llmextract.errors import LlmextractError
+        from llmextract.eval.gold import CLUSTERS_FILE
         from llmextract.report import print_eval, write_json, write_report
 
         try:
@@ -128,7 +128,12 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         console = Console(highlight=False)
         print_eval(result, console, worst=worst, all_documents=all_documents)
-        events = report_events([(result.label, result)], console)  # cross-document events
+        events: dict[str, Any] = {}
+        if result.gold_path is not None and (result.gold_path / CLUSTERS_FILE).is_file():
+            # Cross-document events; imported only when there are gold events to score.
+            from llmextract.dataset.clusters_eval import report_events
+
+            events = report_events([(result.label, result)], console)
         if json_path is not None:
             write_json({**result.to_dict(), **events}, json_path)
         if html_path is not None:

@@ -186,15 +186,28 @@ def align(
         # The assignment of one against one is that pair; the tie-breaker cannot matter.
         score = similarity(gold[0], predicted[0])
         return [Match(0, 0, score, gold[0].optional)] if score >= threshold else []
-    # Imported here: scipy.optimize takes most of a second to import, and the common case
-    # of one incident against one (above) does not need it.
-    from scipy.optimize import linear_sum_assignment
-
     sims = np.array([[similarity(g, p) for p in predicted] for g in gold], dtype=float)
+    if not (sims >= threshold).any():
+        return []  # whatever the assignment, every pair would be dropped
     # Ties (two near-identical incidents, a teaser and its body) are broken by exact
     # evidence extent and summary wording; the tie-breaker never changes a reported figure.
     ties = np.array([[_tiebreak(g, p) for p in predicted] for g in gold], dtype=float)
     usable = np.where(sims >= threshold, sims + TIEBREAK_WEIGHT * ties, 0.0)
+    if min(usable.shape) == 1:
+        # One incident on a side: the optimum is the best cell, when only one cell is best.
+        flat = usable.ravel()
+        best = int(flat.argmax())
+        if np.count_nonzero(flat == flat[best]) == 1:
+            r, c = (0, best) if usable.shape[0] == 1 else (best, 0)
+            return (
+                [Match(r, c, float(sims[r, c]), gold[r].optional)]
+                if sims[r, c] >= threshold
+                else []
+            )
+    # Imported here: scipy.optimize takes most of a second to import, and most documents
+    # (one incident a side, or nothing matched) never need it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(usable, maximize=True)
     matches = [
         Match(int(r), int(c), float(sims[r, c]), gold[r].optional)

@@ -28,7 +28,8 @@ DEFAULT_GOLD_DIR = Path("evals/gold")
 DEFAULT_DOCS_DIR = Path("seeds")
 # JSON files a gold folder may hold beside one gold file per document (SPEC: cross-document
 # clusters live in the gold folder).
-NOT_GOLD_FILES = frozenset({"manifest.json", "clusters.json"})
+CLUSTERS_FILE = "clusters.json"
+NOT_GOLD_FILES = frozenset({"manifest.json", CLUSTERS_FILE})
 
 
 class GoldError(LlmextractError):
