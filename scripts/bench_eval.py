@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -229,17 +230,32 @@ def write_set(root: Path, size: int, seed: int) -> tuple[Path, Path, Path]:
     return docs, gold, run
 
 
-def time_eval(docs: Path, gold: Path, run: Path, extra: list[str]) -> tuple[float, int]:
-    """Wall seconds of one ``llmextract eval`` subprocess, and the lines it printed."""
+@dataclass
+class Timing:
+    """One ``llmextract eval`` subprocess: wall and CPU seconds, lines printed."""
+
+    wall: float
+    cpu: float
+    lines: int
+
+    def __str__(self) -> str:
+        return f"{self.wall:.1f} ({self.cpu:.1f})"
+
+
+def time_eval(docs: Path, gold: Path, run: Path, extra: list[str]) -> Timing:
+    """Time one ``llmextract eval`` subprocess (CPU: user + system, less load-sensitive)."""
     command = [sys.executable, "-m", "llmextract", "eval", str(run), "--gold", str(gold)]
     command += ["--docs", str(docs), *extra]
     env = {**os.environ, "COLUMNS": "120"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"eval failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, len(done.stdout.splitlines())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(seconds, cpu, len(done.stdout.splitlines()))
 
 
 def main() -> None:
@@ -256,6 +272,9 @@ def main() -> None:
         help="time the folders already in --keep (the same documents, another checkout)",
     )
     parser.add_argument("--write-only", action="store_true", help="write the folders, time nothing")
+    parser.add_argument(
+        "--no-reports", action="store_true", help="time the plain eval only, not --json/--html"
+    )
     parser.add_argument("--tag", default="", help="name the reports eval-TAG.json / .html")
     args = parser.parse_args()
     if args.reuse and args.keep is None:
@@ -264,7 +283,8 @@ def main() -> None:
     sizes = sorted({min(int(s), args.documents) for s in args.sizes.split(",")})
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-eval-"))
     print(f"load: {os.getloadavg()[0]:.2f} (1 min), folders in {root}", flush=True)
-    print("| documents | write s | eval s | eval + --json s | eval + --html s | lines | HTML MB |")
+    print("Seconds are wall (CPU) of one `llmextract eval` process.")
+    print("| documents | write s | eval s | eval --json s | eval --html s | lines | HTML MB |")
     print("|---|---|---|---|---|---|---|")
     try:
         for size in sizes:
@@ -275,18 +295,21 @@ def main() -> None:
             else:
                 shutil.rmtree(folder, ignore_errors=True)
                 docs, gold, run = write_set(folder, size, args.seed)
-            written = time.perf_counter() - start
+            written = "-" if args.reuse else f"{time.perf_counter() - start:.1f}"
             if args.write_only:
-                print(f"| {size:,} | {written:.1f} | | | | | |", flush=True)
+                print(f"| {size:,} | {written} | | | | | |", flush=True)
                 continue
-            plain, lines = time_eval(docs, gold, run, [])
-            with_json, _ = time_eval(docs, gold, run, ["--json", str(folder / f"{stem}.json")])
+            plain = time_eval(docs, gold, run, [])
+            if args.no_reports:
+                print(f"| {size:,} | {written} | {plain} | | | {plain.lines} | |", flush=True)
+                continue
+            with_json = time_eval(docs, gold, run, ["--json", str(folder / f"{stem}.json")])
             html_path = folder / f"{stem}.html"
-            with_html, _ = time_eval(docs, gold, run, ["--html", str(html_path)])
+            with_html = time_eval(docs, gold, run, ["--html", str(html_path)])
             megabytes = html_path.stat().st_size / 1e6
             print(
-                f"| {size:,} | {'-' if args.reuse else f'{written:.1f}'} | {plain:.1f} | {with_json:.1f} | {with_html:.1f} "
-                f"| {lines} | {megabytes:.1f} |",
+                f"| {size:,} | {written} | {plain} | {with_json} | {with_html} "
+                f"| {plain.lines} | {megabytes:.1f} |",
                 flush=True,
             )
         print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")

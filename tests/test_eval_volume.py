@@ -25,6 +25,7 @@ from llmextract.eval.align import (
     align,
     similarity,
 )
+from llmextract.eval.comparators import COMPARATORS, field_correct, register_comparator
 from llmextract.eval.metrics import evaluate
 from llmextract.report.html import eval_html
 from llmextract.run.folder import load_run
@@ -269,3 +270,24 @@ def test_the_alignment_shortcuts_give_the_full_assignment() -> None:
         ]
         got = [(m.gold_index, m.pred_index, m.similarity) for m in align(gold, predicted)]
         assert got == _assignment_of_every_pair(gold, predicted)
+
+
+def test_equal_values_skip_only_comparators_declared_reflexive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = _gold(1, _text(1))
+    prediction = Incident.model_validate(record.model_dump(exclude={"optional", "accept"}))
+    assert field_correct("incident_type", record, prediction) is True
+    calls: list[tuple[object, object]] = []
+
+    def never(gold: object, pred: object, _: str) -> bool:
+        calls.append((gold, pred))
+        return False
+
+    monkeypatch.setitem(COMPARATORS, "enum", COMPARATORS["enum"])  # restored afterwards
+    register_comparator("enum", never)
+    assert field_correct("incident_type", record, prediction) is False
+    assert calls == [(record.incident_type, prediction.incident_type)]
+    register_comparator("enum", never, reflexive=True)
+    assert field_correct("incident_type", record, prediction) is True
+    assert len(calls) == 1

@@ -115,16 +115,25 @@ Compare = Callable[[Any, Any, str], bool]  # (gold, predicted, gold date_precisi
 
 @dataclass(frozen=True)
 class Comparator:
+    """``reflexive``: equal values always compare as correct, so scoring may skip the call
+    when gold and prediction are equal (most fields of most matched pairs)."""
+
     compare: Compare
     handles_null: bool = False
+    reflexive: bool = False
 
 
 COMPARATORS: dict[str, Comparator] = {}
 
 
-def register_comparator(kind: str, compare: Compare, *, handles_null: bool = False) -> None:
-    """Make ``kind`` usable in ``FIELD_KINDS``; a later registration replaces an earlier one."""
-    COMPARATORS[kind] = Comparator(compare, handles_null)
+def register_comparator(
+    kind: str, compare: Compare, *, handles_null: bool = False, reflexive: bool = False
+) -> None:
+    """Make ``kind`` usable in ``FIELD_KINDS``; a later registration replaces an earlier one.
+
+    Pass ``reflexive=True`` only when ``compare(v, v, precision)`` is true for every value.
+    """
+    COMPARATORS[kind] = Comparator(compare, handles_null, reflexive)
 
 
 def _same_name(gold: Any, pred: Any, _: str) -> bool:
@@ -146,14 +155,18 @@ def _same_enum(gold: Any, pred: Any, _: str) -> bool:
     return str(_enum_value(gold)) == str(_enum_value(pred))
 
 
-register_comparator("stances", lambda g, p, _: _stances(g) == _stances(p), handles_null=True)
-register_comparator("name", _same_name)
-register_comparator("actor", _same_actor)
-register_comparator("text", lambda g, p, _: _text_close(str(g), str(p)))
-register_comparator("date", _close_dates)
-register_comparator("coord", lambda g, p, _: abs(float(g) - float(p)) <= COORD_TOLERANCE)
-register_comparator("count", lambda g, p, _: int(g) == int(p))
-register_comparator("enum", _same_enum)
+register_comparator(
+    "stances", lambda g, p, _: _stances(g) == _stances(p), handles_null=True, reflexive=True
+)
+register_comparator("name", _same_name, reflexive=True)
+register_comparator("actor", _same_actor, reflexive=True)
+register_comparator("text", lambda g, p, _: _text_close(str(g), str(p)), reflexive=True)
+register_comparator("date", _close_dates, reflexive=True)
+register_comparator(
+    "coord", lambda g, p, _: abs(float(g) - float(p)) <= COORD_TOLERANCE, reflexive=True
+)
+register_comparator("count", lambda g, p, _: int(g) == int(p), reflexive=True)
+register_comparator("enum", _same_enum, reflexive=True)
 
 
 def values_equal(kind: str, gold: Any, pred: Any, precision: str) -> bool:
@@ -185,8 +198,10 @@ def field_correct(field_name: str, gold: GoldIncident, pred: Incident) -> bool |
     accepted = accepted_values(gold, field_name) if gold.accept else []
     if kind == "coord" and gold_value is None and not any(v is not None for v in accepted):
         return None
-    precision = str(_enum_value(gold.date_precision))
     pred_value = getattr(pred, field_name)
+    if gold_value == pred_value and COMPARATORS[kind].reflexive:
+        return True
+    precision = str(_enum_value(gold.date_precision))
     if values_equal(kind, gold_value, pred_value, precision):
         return True
     return any(values_equal(kind, c, pred_value, precision) for c in accepted)

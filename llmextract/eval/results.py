@@ -57,7 +57,7 @@ class FieldStat:
         return {"accuracy": self.accuracy, "correct": self.correct, "total": self.total}
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldCheck:
     """One (pair, field) comparison."""
 
