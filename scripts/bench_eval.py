@@ -29,6 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from llmextract.run.folder import totals
 from llmextract.run.manifest import DocumentEntry, PromptRef, RunManifest
@@ -120,7 +121,7 @@ def synthetic_document(index: int, rng: random.Random) -> Synthetic:
     paragraphs = [rng.choice(HEADLINES).format(place=place, admin1=admin1), incident_sentence]
     paragraphs += [claim_sentence, *filler]
     text = "\n\n".join(paragraphs) + "\n"
-    record = {
+    record: dict[str, Any] = {
         "summary": f"{kind.value} on {target} in {place} by {group}.",
         "incident_type": kind,
         "date_text": date_text,
@@ -147,16 +148,16 @@ def synthetic_document(index: int, rng: random.Random) -> Synthetic:
     return Synthetic(doc_id, text, [gold], predicted)
 
 
-def _disagree(record: dict[str, object], text: str, rng: random.Random) -> list[Incident]:
+def _disagree(record: dict[str, Any], text: str, rng: random.Random) -> list[Incident]:
     """The run's answer: mostly right, with the slips real runs make, at fixed rates."""
     roll = rng.random()
     if roll < 0.04:
         return []  # missed
     pred = dict(record)
     if rng.random() < 0.15:
-        pred["killed"] = int(str(record["killed"])) + rng.randrange(1, 5)
+        pred["killed"] = record["killed"] + rng.randrange(1, 5)
     if rng.random() < 0.08:
-        late = record["date_start"] + dt.timedelta(days=7)  # type: ignore[operator]
+        late = record["date_start"] + dt.timedelta(days=7)
         pred.update(date_start=late, date_end=late, date_text=None)
     if rng.random() < 0.08:
         pred["perpetrator"] = rng.choice([g for g in GROUPS if g != record["perpetrator"]])
@@ -169,7 +170,7 @@ def _disagree(record: dict[str, object], text: str, rng: random.Random) -> list[
         pred["evidence"] = [Evidence(quote=quote)]
     incidents = [Incident(**pred)]
     if 0.04 <= roll < 0.09:
-        claim = [e for e in record["evidence"] if "claimed" in e.quote]  # type: ignore[attr-defined]
+        claim = [e for e in record["evidence"] if "claimed" in e.quote]
         incidents.append(
             Incident(
                 summary="A claim read as a second attack.",

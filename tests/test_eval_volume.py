@@ -16,7 +16,7 @@ from browser import opened_page
 from typer.testing import CliRunner
 
 from llmextract.cli.evaluate import register
-from llmextract.documents import load_document
+from llmextract.documents import Document, load_document
 from llmextract.eval import metrics
 from llmextract.eval.align import (
     MATCH_THRESHOLD,
@@ -153,7 +153,7 @@ def test_an_unchanged_text_is_not_repaired_again_and_a_repaired_one_is(
     calls: list[Path] = []
     real = metrics.load_document
 
-    def counted(path: Path):  # type: ignore[no-untyped-def]
+    def counted(path: Path) -> Document:
         calls.append(path)
         return real(path)
 
