@@ -226,6 +226,16 @@ def read_meta(meta_path: Path) -> tuple[dict[str, Any], list[str]]:
     return meta, warnings
 
 
+def text_digest(text: str, published: dt.date | None) -> str:
+    """The ``sha256`` a run records for a document: its repaired text and publication date.
+
+    Scoring compares it with the raw text's to skip the repair when there was nothing to repair.
+    """
+    return hashlib.sha256(
+        json.dumps([text, published.isoformat() if published else None]).encode()
+    ).hexdigest()
+
+
 def load_document(path: Path) -> Document:
     """Read, decode and repair one document and its sidecar."""
     try:
@@ -243,9 +253,7 @@ def load_document(path: Path) -> Document:
     if not text.strip():
         warnings.append(f"{path.name}: empty document, nothing to extract")
     published = meta.get("published")
-    digest = hashlib.sha256(
-        json.dumps([text, published.isoformat() if published else None]).encode()
-    ).hexdigest()
+    digest = text_digest(text, published)
     return Document(
         doc_id=doc_id,
         path=path,

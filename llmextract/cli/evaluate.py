@@ -8,7 +8,7 @@ report format registry (``llmextract.report``), one option per format.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -98,12 +98,28 @@ def register(app: typer.Typer) -> None:
             typer.Option("--fail-under", help="Exit 1 when incident F1 is below this (0-1)."),
         ] = None,
         docs: DocsOption = None,
+        worst: Annotated[
+            int | None,
+            typer.Option(
+                "--worst",
+                min=0,
+                help="Documents to list, worst first (default: all up to 50 documents, "
+                "else the 20 worst).",
+            ),
+        ] = None,
+        all_documents: Annotated[
+            bool,
+            typer.Option("--all-documents", help="List every document, however many."),
+        ] = False,
     ) -> None:
-        """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding."""
+        """Score a run against gold: incident P/R/F1, field accuracy, slot recall, grounding.
+
+        Large runs list their worst documents; every document is in --json and --html.
+        """
         from rich.console import Console
 
-        from llmextract.dataset.clusters_eval import report_events
         from llmextract.errors import LlmextractError
+        from llmextract.eval.gold import CLUSTERS_FILE
         from llmextract.report import print_eval, write_json, write_report
 
         try:
@@ -111,8 +127,13 @@ def register(app: typer.Typer) -> None:
         except LlmextractError as exc:
             fail(str(exc))
         console = Console(highlight=False)
-        print_eval(result, console)
-        events = report_events([(result.label, result)], console)  # cross-document events
+        print_eval(result, console, worst=worst, all_documents=all_documents)
+        events: dict[str, Any] = {}
+        if result.gold_path is not None and (result.gold_path / CLUSTERS_FILE).is_file():
+            # Cross-document events; imported only when there are gold events to score.
+            from llmextract.dataset.clusters_eval import report_events
+
+            events = report_events([(result.label, result)], console)
         if json_path is not None:
             write_json({**result.to_dict(), **events}, json_path)
         if html_path is not None:

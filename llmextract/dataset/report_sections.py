@@ -22,6 +22,9 @@ from llmextract.eval.compare import (
 )
 from llmextract.eval.results import EvalResult
 
+# Documents drawn in the eval page's per-document chart; a larger run draws its worst.
+CHARTED_DOCUMENTS = 200
+
 
 def incident_items(result: EvalResult) -> list[dict[str, Any]]:
     """The run's predicted incidents as chart items."""
@@ -107,14 +110,16 @@ def eval_charts(result: EvalResult) -> Markup:
     from llmextract.dataset.clusters_eval import score_events
 
     fields = [(name, stat.accuracy) for name, stat in result.fields().items()]
-    per_doc = [(d.doc_id, *d.prf()[:2]) for d in result.documents]
+    charted, title = result.documents, "Precision and recall per document"
+    if len(charted) > CHARTED_DOCUMENTS:  # 10,000 documents would be 240,000 pixels tall
+        charted = result.worst_documents(CHARTED_DOCUMENTS)
+        title += f": the {CHARTED_DOCUMENTS} worst of {len(result.documents)}"
+    per_doc = [(d.doc_id, *d.prf()[:2]) for d in charted]
     items = incident_items(result)
     parts = [
         '<h2 id="charts">Charts</h2>',
         bar_chart("fields", "Field accuracy over matched pairs", fields),
-        paired_bars(
-            "documents", "Precision and recall per document", per_doc, ("precision", "recall")
-        ),
+        paired_bars("documents", title, per_doc, ("precision", "recall")),
         timeline("timeline", "Predicted incidents over time", items),
         sahel_map("map", "Predicted incidents placed by their coordinates", items),
         _events_section([(result.label, score_events(result))]),

@@ -12,10 +12,8 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
-from scipy.optimize import linear_sum_assignment
 
-from llmextract.eval.comparators import matches_any
-from llmextract.normalize.text import fold
+from llmextract.eval.comparators import folded, matches_any
 from llmextract.schema import Evidence, GoldIncident, Incident
 
 WEIGHTS: dict[str, float] = {
@@ -63,7 +61,7 @@ def _date_similarity(gold: GoldIncident, pred: Incident) -> float | None:
         return max(0.0, 1.0 - gap / DATE_DECAY_DAYS)
     if not gold.date_start and not pred.date_start:
         if gold.date_text and pred.date_text:
-            return fuzz.token_set_ratio(fold(gold.date_text), fold(pred.date_text)) / 100
+            return fuzz.token_set_ratio(folded(gold.date_text), folded(pred.date_text)) / 100
         if not gold.date_text and not pred.date_text:
             return None
     return 0.0
@@ -80,7 +78,7 @@ def _actor_similarity(gold: GoldIncident, pred: Incident) -> float | None:
         if gold.target is None or pred.target is None:
             parts.append(0.0)
         else:
-            parts.append(fuzz.token_set_ratio(fold(gold.target), fold(pred.target)) / 100)
+            parts.append(fuzz.token_set_ratio(folded(gold.target), folded(pred.target)) / 100)
     return sum(parts) / len(parts) if parts else None
 
 
@@ -106,7 +104,7 @@ def _quote_overlap(gold: Evidence, pred: Evidence) -> float:
         shared = min(gold.end, pred.end) - max(gold.start, pred.start)
         shorter = min(gold.end - gold.start, pred.end - pred.start)
         return max(0, shared) / shorter if shorter > 0 else 0.0
-    ratio = fuzz.partial_ratio(fold(gold.quote), fold(pred.quote))
+    ratio = fuzz.partial_ratio(folded(gold.quote), folded(pred.quote))
     return min(1.0, max(0.0, (ratio - 50) / 50))
 
 
@@ -155,8 +153,8 @@ def _tiebreak(gold: GoldIncident, pred: Incident) -> float:
     else:
         g_text = " ".join(e.quote for e in gold.evidence)
         p_text = " ".join(e.quote for e in pred.evidence)
-        evidence = fuzz.ratio(fold(g_text), fold(p_text)) / 100 if g_text and p_text else 0.0
-    summary = fuzz.token_set_ratio(fold(gold.summary), fold(pred.summary)) / 100
+        evidence = fuzz.ratio(folded(g_text), folded(p_text)) / 100 if g_text and p_text else 0.0
+    summary = fuzz.token_set_ratio(folded(gold.summary), folded(pred.summary)) / 100
     return (evidence + summary) / 2
 
 
@@ -184,11 +182,32 @@ def align(
     """One-to-one alignment maximising total similarity; pairs below threshold are dropped."""
     if not gold or not predicted:
         return []
+    if len(gold) == 1 and len(predicted) == 1:
+        # The assignment of one against one is that pair; the tie-breaker cannot matter.
+        score = similarity(gold[0], predicted[0])
+        return [Match(0, 0, score, gold[0].optional)] if score >= threshold else []
     sims = np.array([[similarity(g, p) for p in predicted] for g in gold], dtype=float)
+    if not (sims >= threshold).any():
+        return []  # whatever the assignment, every pair would be dropped
     # Ties (two near-identical incidents, a teaser and its body) are broken by exact
     # evidence extent and summary wording; the tie-breaker never changes a reported figure.
     ties = np.array([[_tiebreak(g, p) for p in predicted] for g in gold], dtype=float)
     usable = np.where(sims >= threshold, sims + TIEBREAK_WEIGHT * ties, 0.0)
+    if min(usable.shape) == 1:
+        # One incident on a side: the optimum is the best cell, when only one cell is best.
+        flat = usable.ravel()
+        best = int(flat.argmax())
+        if np.count_nonzero(flat == flat[best]) == 1:
+            r, c = (0, best) if usable.shape[0] == 1 else (best, 0)
+            return (
+                [Match(r, c, float(sims[r, c]), gold[r].optional)]
+                if sims[r, c] >= threshold
+                else []
+            )
+    # Imported here: scipy.optimize takes most of a second to import, and most documents
+    # (one incident a side, or nothing matched) never need it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(usable, maximize=True)
     matches = [
         Match(int(r), int(c), float(sims[r, c]), gold[r].optional)

@@ -57,7 +57,7 @@ class FieldStat:
         return {"accuracy": self.accuracy, "correct": self.correct, "total": self.total}
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldCheck:
     """One (pair, field) comparison."""
 
@@ -276,6 +276,14 @@ class EvalResult:
 
     def errors(self) -> list[dict[str, Any]]:
         return [e for d in self.documents for e in d.errors()]
+
+    def worst_documents(self, count: int) -> list[DocumentScore]:
+        """The ``count`` worst documents, the ones a reviewer of a large run reads first:
+        lowest F1, then most wrong fields, then by doc_id."""
+        return sorted(
+            self.documents,
+            key=lambda d: (d.prf()[2], d.field_correct - d.field_total, d.doc_id),
+        )[: max(count, 0)]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -202,19 +202,43 @@ def _doc_view(doc: DocumentScore) -> dict[str, Any]:
     return {"doc": doc.to_dict(), "segments": segments, "cards": cards}
 
 
-def eval_html(result: EvalResult) -> str:
-    """The eval report as one self-contained HTML page."""
+# A run up to this size shows every document in full (text, highlights, incident cards);
+# a larger one shows its worst documents in full and every document as a table row.  A
+# section is about 7 kB, so 10,000 of them would make a 70 MB page no browser opens well.
+DETAILED_DOCUMENTS = 200
+# The per-document table is cut into pages of this many rows, switched by links (CSS
+# ``:target``, no script), so a 10,000-document table is 20 short pages, all in the file.
+ROWS_PER_PAGE = 500
+
+
+def eval_html(
+    result: EvalResult, detailed: int = DETAILED_DOCUMENTS, rows_per_page: int = ROWS_PER_PAGE
+) -> str:
+    """The eval report as one self-contained HTML page.
+
+    Every document has a row in the (paged) table; the ``detailed`` worst ones, or all of
+    them in a run that small, also have a full section the row links to.
+    """
     from llmextract.dataset.report_sections import eval_charts  # SVG charts, event scores
 
-    data = result.to_dict()
+    summary = result.summary()
+    total = len(result.documents)
+    shown = result.documents if total <= detailed else result.worst_documents(detailed)
+    anchors = {id(doc): f"doc-{number}" for number, doc in enumerate(shown, start=1)}
+    rows = [{"doc": doc.to_dict(), "anchor": anchors.get(id(doc))} for doc in result.documents]
+    size = max(rows_per_page, 1)
+    pages = [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
     return (
         _env()
         .get_template("report.html.j2")
         .render(
-            summary=data["summary"],
-            headline=headline_rows(data["summary"]),
-            fields=data["fields"],
-            documents=[_doc_view(doc) for doc in result.documents],
+            summary=summary,
+            headline=headline_rows(summary),
+            fields={name: stat.to_dict() for name, stat in result.fields().items()},
+            pages=pages,
+            rows_per_page=size,
+            documents=[(anchors[id(doc)], _doc_view(doc)) for doc in shown],
+            all_detailed=len(shown) == total,
             charts=eval_charts(result),
         )
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llmextract.eval.compare import Comparison
-from llmextract.eval.results import EvalResult
+if TYPE_CHECKING:  # scipy.stats (via compare) is slow to import and eval does not need it
+    from llmextract.eval.compare import Comparison
+    from llmextract.eval.results import EvalResult
 
 HEADLINE = (
     ("incident_precision", "Incident precision"),
@@ -66,11 +67,27 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
     return rows
 
 
-def print_eval(result: EvalResult, console: Console | None = None) -> None:
-    """Headline, per-field and per-document tables."""
+# A run this small prints every document row; a larger one prints its worst documents.
+ALL_ROWS_UP_TO = 50
+DEFAULT_WORST = 20
+# Missing or extra documents named before the list is cut short.
+LISTED_IDS = 50
+
+
+def print_eval(
+    result: EvalResult,
+    console: Console | None = None,
+    worst: int | None = None,
+    all_documents: bool = False,
+) -> None:
+    """Headline and per-field tables, then the per-document table: every row for a small
+    run (or with ``all_documents``), else the ``worst`` worst documents (20 by default).
+
+    A table of 10,000 rows helps nobody in a terminal and takes seconds to lay out; the
+    full table stays in the JSON and HTML reports.
+    """
     console = console or Console()
-    data = result.to_dict()
-    summary = data["summary"]
+    summary = result.summary()
     for warning in summary["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
@@ -90,40 +107,58 @@ def print_eval(result: EvalResult, console: Console | None = None) -> None:
     fields.add_column("field")
     fields.add_column("accuracy", justify="right")
     fields.add_column("correct / total", justify="right")
-    for name, stat in data["fields"].items():
-        fields.add_row(escape(name), pct(stat["accuracy"]), f"{stat['correct']} / {stat['total']}")
+    for name, stat in result.fields().items():
+        fields.add_row(escape(name), pct(stat.accuracy), f"{stat.correct} / {stat.total}")
     console.print(fields)
 
-    docs = Table(title="Documents", title_justify="left")
-    for column in ("doc_id", "gold", "pred", "TP", "FP", "FN", "F1", "fields", "grounding"):
-        docs.add_column(column, justify="left" if column == "doc_id" else "right")
-    for doc in data["documents"]:
-        doc_id = doc["doc_id"] + (" (missing)" if doc["missing_from_run"] else "")
-        docs.add_row(
-            escape(doc_id),
-            str(doc["gold_incidents"]),
-            str(doc["predicted_incidents"]),
-            str(doc["tp"]),
-            str(doc["fp"]),
-            str(doc["fn"]),
-            pct(doc["f1"]),
-            pct(doc["field_accuracy"]),
-            pct(doc["grounding"]),
-        )
-    console.print(docs)
-    if summary["missing_documents"]:
+    total = len(result.documents)
+    if all_documents or (worst is None and total <= ALL_ROWS_UP_TO):
+        shown, docs_title = result.documents, "Documents"
+    else:
+        shown = result.worst_documents(DEFAULT_WORST if worst is None else worst)
+        docs_title = f"Documents: the {len(shown)} worst of {total} (lowest F1, most wrong fields)"
+    if shown:
+        docs = Table(title=docs_title, title_justify="left")
+        for column in ("doc_id", "gold", "pred", "TP", "FP", "FN", "F1", "fields", "grounding"):
+            docs.add_column(column, justify="left" if column == "doc_id" else "right")
+        for score in shown:
+            doc = score.to_dict()
+            doc_id = doc["doc_id"] + (" (missing)" if doc["missing_from_run"] else "")
+            docs.add_row(
+                escape(doc_id),
+                str(doc["gold_incidents"]),
+                str(doc["predicted_incidents"]),
+                str(doc["tp"]),
+                str(doc["fp"]),
+                str(doc["fn"]),
+                pct(doc["f1"]),
+                pct(doc["field_accuracy"]),
+                pct(doc["grounding"]),
+            )
+        console.print(docs)
+    if len(shown) < total:
         console.print(
-            "Missing from the run (scored as predicting nothing): "
-            + ", ".join(summary["missing_documents"]),
+            f"{total - len(shown)} more documents not shown: every document is in the --json "
+            "and --html reports (or print them all with --all-documents).",
             highlight=False,
             markup=False,
         )
-    if summary["extra_documents"]:
-        console.print(
-            "In the run but not in the gold (not scored): " + ", ".join(summary["extra_documents"]),
-            highlight=False,
-            markup=False,
-        )
+    _print_document_list(
+        console, "Missing from the run (scored as predicting nothing)", summary["missing_documents"]
+    )
+    _print_document_list(
+        console, "In the run but not in the gold (not scored)", summary["extra_documents"]
+    )
+
+
+def _print_document_list(console: Console, label: str, doc_ids: list[str]) -> None:
+    """``label: a, b, c``; a long list is cut to its first ids and a count."""
+    if not doc_ids:
+        return
+    listed = ", ".join(doc_ids[:LISTED_IDS])
+    if len(doc_ids) > LISTED_IDS:
+        listed += f" and {len(doc_ids) - LISTED_IDS} more (see --json)"
+    console.print(f"{label}: {listed}", highlight=False, markup=False)
 
 
 def print_compare(comparison: Comparison, console: Console | None = None) -> None:

@@ -367,8 +367,17 @@ def load_run(run_dir: Path) -> Run:
 
     documents: dict[str, RunDocument] = {}
     gold_files = 0
-    for path in sorted(run_dir.glob("*.json")):
+    # Sorted by name (the same order as sorting the paths of one folder, much faster).
+    for path in sorted(run_dir.glob("*.json"), key=lambda p: p.name):
         if path.name == "manifest.json":
+            continue
+        fast = _valid_extraction(path)
+        if fast is not None:
+            doc = RunDocument(fast.doc_id, list(fast.incidents), fast.meta, path)
+            if doc.doc_id in documents and documents[doc.doc_id].incidents:
+                warnings.append(f"{path}: a second file for {doc.doc_id}, ignored")
+                continue
+            documents[doc.doc_id] = doc
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -412,6 +421,16 @@ def load_run(run_dir: Path) -> Run:
         is_gold=gold_files > 0 and gold_files == len(documents),
         warnings=warnings,
     )
+
+
+def _valid_extraction(path: Path) -> Extraction | None:
+    """The file as an ``Extraction`` when it is one, parsed straight from its bytes; None
+    for anything else (another record, a BOM, broken JSON), which the slow path reads and
+    reports.  Most files of a run are valid extractions, and this halves reading them."""
+    try:
+        return Extraction.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _as_prediction(incident: GoldIncident) -> Incident:
