@@ -32,8 +32,10 @@ def _word(word: str) -> str:
     return body + (r"[\w'’-]*" if stem else "")
 
 
-def phrase_regex(phrase: str) -> str:
-    """One phrase of the lexicon as a regex (no groups), bounded by non-word characters."""
+_BEFORE = r"(?<![\w'’])"  # a phrase starts where no word character precedes it
+
+
+def _phrase_body(phrase: str) -> str:
     parts = phrase.split()
     pattern = ""
     for index, word in enumerate(parts):
@@ -41,12 +43,21 @@ def phrase_regex(phrase: str) -> str:
         if index and word != "~":
             pattern += r"[\s-]+"
         pattern += piece
-    return rf"(?<![\w'’]){pattern}(?![\w'’])"
+    return rf"{pattern}(?![\w'’])"
+
+
+def phrase_regex(phrase: str) -> str:
+    """One phrase of the lexicon as a regex (no groups), bounded by non-word characters."""
+    return _BEFORE + _phrase_body(phrase)
 
 
 def _alternation(phrases: list[str]) -> re.Pattern[str]:
+    """Any of the phrases, longest first.  The shared look-behind is written once, before
+    the alternatives: the same matches, but ``re`` tests it once per position instead of
+    once per phrase (~10x faster on a 60-phrase section)."""
     ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile("|".join(f"(?:{phrase_regex(p)})" for p in ordered), re.IGNORECASE)
+    body = "|".join(f"(?:{_phrase_body(p)})" for p in ordered)
+    return re.compile(f"{_BEFORE}(?:{body})", re.IGNORECASE)
 
 
 def words(section: str) -> tuple[str, ...]:
