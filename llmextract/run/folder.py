@@ -89,7 +89,8 @@ class RunStore:
         self._next_manifest = 0.0
         folder.mkdir(parents=True, exist_ok=True)
         had_index = (folder / INDEX_NAME).is_file()
-        previous = self._previous_manifest()
+        # With an index the manifest is only its summary: never parsed (36 MB at 100k).
+        previous = None if had_index else self._previous_manifest()
         self.index = RunIndex(folder)
         header = self.index.header()
         previous_key = header.get("config_key") or (previous.config_key if previous else None)
@@ -110,6 +111,8 @@ class RunStore:
         if header or previous:
             resumed = header.get("resumed", previous.resumed if previous else 0)
             self.manifest.resumed = (resumed or 0) + 1
+        self._last_status = header.get("status") if had_index else None
+        self._changed = not had_index
         self.manifest.documents = {}
         self.index.set_header(self._header())
         self._sources = self.index.sources()
@@ -201,6 +204,7 @@ class RunStore:
         if entry.error:
             entry.error = redact_secrets(entry.error)
         self.index.save(doc_id, entry, extraction=extraction, source=self.source_stats.get(doc_id))
+        self._changed = True
         if time.monotonic() >= self._next_manifest:
             self.flush()
 
@@ -233,15 +237,29 @@ class RunStore:
             self.manifest.updated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             self.index.set_header(self._header())
             self.manifest.totals = self.index.totals()
-            data = self.manifest.to_json()
-            data["documents"] = {
-                doc_id: entry.model_dump(mode="json", exclude_unset=True)
-                for doc_id, entry in self.index.entries()
-            }
-            write_json_atomic(self.manifest_path, data, indent=None)
+            header = self.manifest.to_json()
+            header.pop("documents", None)
+            # Entries go from the index's JSON text straight into the file: validating
+            # and re-serialising 100,000 of them would cost seconds per summary.
+            entries = ",\n".join(
+                f"{json.dumps(doc_id, ensure_ascii=False)}: {entry}"
+                for doc_id, entry in self.index.raw_entries()
+            )
+            opening = json.dumps(header, ensure_ascii=False, default=str)[:-1]
+            opening += ", " if header else ""
+            write_atomic(self.manifest_path, f'{opening}"documents": {{\n{entries}}}}}\n')
+            self._last_status, self._changed = self.manifest.status, False
             # A big run spends at most ~5% of its time on the summary.
             spent = time.monotonic() - started
             self._next_manifest = time.monotonic() + max(self.manifest_interval, 20 * spent)
+
+    def finish(self, status: str) -> None:
+        """The last summary; skipped when a resumed run found nothing to do or change."""
+        if self._changed or status != self._last_status or not self.manifest_path.exists():
+            self.flush(status)
+        else:
+            self.manifest.status = status
+            self.manifest.totals = self.index.totals()
 
     def failures(self) -> dict[str, str]:
         return self.index.failures()

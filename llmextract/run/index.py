@@ -165,6 +165,13 @@ class RunIndex:
         for doc_id, entry in rows:
             yield doc_id, DocumentEntry.model_validate_json(entry)
 
+    def raw_entries(self) -> list[tuple[str, str]]:
+        """Every document's entry as the JSON text stored, by doc_id."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT doc_id, entry FROM documents ORDER BY doc_id"
+            ).fetchall()
+
     def entry(self, doc_id: str) -> DocumentEntry | None:
         with self._lock:
             row = self._db.execute(

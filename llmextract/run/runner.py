@@ -100,7 +100,6 @@ def run_extraction(
     with run_lock(folder):
         store = RunStore(folder, manifest)
         try:
-            store.flush("running")
             code = _run(
                 documents, chat_model, prompt, store, chosen, cache, console, quiet,
                 engine=chosen_engine, job_config=config, concurrency=concurrency,
@@ -159,6 +158,8 @@ def _run(
             skipped += 1
         elif doc is not None:
             queued.append(doc)
+    if queued or not store.manifest_path.exists():
+        store.flush("running")  # readers (and find_unfinished_run) see a run under way
     if not quiet:
         console.print(
             f"run folder: [bold]{store.folder}[/bold]  model: {chat_model.spec.text}  "
@@ -210,12 +211,12 @@ def _run(
         try:
             engine.run(pending, job, on_result)
         except KeyboardInterrupt:
-            store.flush("interrupted")
+            store.finish("interrupted")
             console.print(f"interrupted; run again to finish the rest into {store.folder}")
             return 130
     failures = store.failures()
     store.manifest.wall_seconds = round(time.perf_counter() - started, 2)
-    store.flush("complete" if not failures else "complete_with_failures")
+    store.finish("complete" if not failures else "complete_with_failures")
     totals = store.manifest.totals or {}
     summary = (
         f"{totals['succeeded']}/{totals['documents']} documents, {totals['incidents']} incidents, "
