@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from llmextract.normalize.actors import actors_of_kind, alias_table, family_of, organisations
 from llmextract.normalize.counts import NUMBER_PATTERN
@@ -118,6 +118,12 @@ def actors_in(sentence: str) -> list[ActorMention]:
 
     Short aliases ("IS", "FAN", "FAMa") count only with two capitals at least: "is" is a verb.
     """
+    return list(_actors_in(sentence))
+
+
+# The rules ask about the same few sentences of a document ~20 times over.
+@lru_cache(maxsize=4096)
+def _actors_in(sentence: str) -> tuple[ActorMention, ...]:
     plain = strip_accents(sentence)
     if len(plain) != len(sentence):
         plain = sentence
@@ -132,7 +138,7 @@ def actors_in(sentence: str) -> list[ActorMention]:
             if any(m.start() < h.end and h.start < m.end() for h in hits):
                 continue
             hits.append(ActorMention(canonical, m.start(), m.end()))
-    return sorted(hits, key=lambda h: h.start)
+    return tuple(sorted(hits, key=lambda h: h.start))
 
 
 def _as_target(sentence: str, mention: ActorMention) -> bool:

@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import date
+from functools import lru_cache
 
 from llmextract.normalize.counts import NUMBER_PATTERN
 from llmextract.normalize.date_arith import UNRESOLVED, DateMention, DateRange
@@ -195,9 +196,14 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
     mentions before them give (:func:`anchor_before`), so a chain "Nov. 3 ... two days
     later ... the next day" walks forward.  Never raises; a non-string text has no dates.
     """
-    mentions: list[DateMention] = []
     if not isinstance(text, str):
-        return mentions
+        return []
+    return list(_find_dates(text, published))
+
+
+@lru_cache(maxsize=4096)  # the rules read the same sentences' dates several times
+def _find_dates(text: str, published: date | None) -> tuple[DateMention, ...]:
+    mentions: list[DateMention] = []
     for match in _SCAN.finditer(text):
         if _INDEFINITE_BEFORE.search(text[: match.start()]) and _WEEKDAY_ONLY.match(match.group(0)):
             continue  # "on a Saturday morning in August": some Saturday, the month dates it
@@ -208,7 +214,7 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
         anchor = anchor_before(mentions, match.start())
         resolved = resolve_date(match.group(0), published, anchor=anchor)
         mentions.append(DateMention(match.start(), match.end(), match.group(0), resolved))
-    return mentions
+    return tuple(mentions)
 
 
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|one)\s+$", re.I)
