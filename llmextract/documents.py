@@ -78,34 +78,42 @@ class Document:
         }
 
 
-def document_id(path: Path) -> str:
+def document_id(path: str | os.PathLike[str]) -> str:
     """The file name without ``.txt`` (SPEC: a document's id)."""
-    return path.name.removesuffix(".txt") if path.name.endswith(".txt") else path.stem
+    name = path.rpartition(os.sep)[2] if isinstance(path, str) else os.path.basename(path)
+    return name.removesuffix(".txt") if name.endswith(".txt") else os.path.splitext(name)[0]
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
-    """Expand files and folders into ``.txt`` documents, sorted, without duplicates.
+    """Expand files and folders into ``.txt`` documents, sorted, without duplicates."""
+    found, errors = find_documents(paths)
+    return [Path(path) for path in found], errors
+
+
+def find_documents(paths: Iterable[Path]) -> tuple[list[str], list[DocumentError]]:
+    """``discover`` as path strings: a resume of 100,000 documents builds a ``Path`` only
+    for those it still has to read (pathlib parsing was most of listing them).
 
     Paths keep the spelling the user gave (a symlink keeps its own name, so errors and
-    ids name the file the user knows); duplicates are found through resolved paths.  Two
+    ids name the file the user knows); duplicates are found by device and inode.  Two
     different files with one id would overwrite each other's output, so the second is
     an error naming both.
     """
-    found: dict[tuple[int, int], Path] = {}  # by (device, inode): the file, however named
+    found: dict[tuple[int, int], str] = {}  # by (device, inode): the file, however named
     errors: list[DocumentError] = []
     for path in paths:
         if path.is_dir():
-            for child, identity in _text_files(_absolute(path)):
+            for child, identity in _text_files(str(_absolute(path))):
                 found.setdefault(identity, child)
         elif path.is_file():
             stat = path.stat()
-            found.setdefault((stat.st_dev, stat.st_ino), _absolute(path))
+            found.setdefault((stat.st_dev, stat.st_ino), str(_absolute(path)))
         else:
             errors.append(DocumentError(f"{path}: no such file or folder"))
-    documents: list[Path] = []
-    owners: dict[str, Path] = {}
-    for path in sorted(found.values(), key=lambda p: (p.stem, str(p))):
-        doc_id = document_id(path)
+    documents: list[str] = []
+    owners: dict[str, str] = {}
+    keyed = sorted((document_id(path), path) for path in found.values())
+    for doc_id, path in keyed:
         if doc_id in owners:
             errors.append(
                 DocumentError(
@@ -118,25 +126,30 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[DocumentError]]:
     return documents, errors
 
 
-def _text_files(folder: Path) -> Iterator[tuple[Path, tuple[int, int]]]:
+def _text_files(folder: str) -> Iterator[tuple[str, tuple[int, int]]]:
     """``.txt`` files under a folder with their (device, inode), as ``rglob`` finds them.
 
-    ``os.scandir`` rather than ``rglob`` and ``resolve``: one stat per file instead of one
-    per path component, which is most of the cost of listing 100,000 documents.
+    ``os.scandir`` rather than ``rglob`` and ``resolve``: no stat at all for a plain file
+    (its inode comes with the listing, its device is its folder's), where ``resolve``
+    stats every component of every path.
     """
-    stack = [str(folder)]
+    stack = [folder]
     while stack:
         current = stack.pop()
         try:
+            device = os.stat(current).st_dev
             entries = list(os.scandir(current))
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir():
+            if entry.is_dir(follow_symlinks=False):  # as rglob: no walk into linked folders
                 stack.append(entry.path)
             elif entry.name.endswith(".txt") and entry.is_file():
-                stat = entry.stat()
-                yield Path(entry.path), (stat.st_dev, stat.st_ino)
+                if entry.is_symlink():  # the file it points to, wherever that is
+                    stat = os.stat(entry.path)
+                    yield entry.path, (stat.st_dev, stat.st_ino)
+                else:
+                    yield entry.path, (device, entry.inode())
 
 
 def _absolute(path: Path) -> Path:

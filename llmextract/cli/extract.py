@@ -44,7 +44,7 @@ def extract(
     """Extract incidents from documents into a run folder, one JSON file per document."""
     from rich.console import Console
 
-    from llmextract.documents import discover
+    from llmextract.documents import find_documents
     from llmextract.errors import LlmextractError
     from llmextract.prompts import load_prompt
     from llmextract.providers import Decoding, load_model
@@ -57,7 +57,7 @@ def extract(
         chosen_strategy = get_strategy(strategy)
     except LlmextractError as exc:
         fail(str(exc))
-    documents, missing = discover(paths)
+    documents, missing = find_documents(paths)
     for error in missing:
         console.print(f"[red]error:[/red] {error}", highlight=False)
     if not documents:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from llmextract.errors import LlmextractError, one_line, redact_secrets
 from llmextract.run.atomic import write_atomic, write_json_atomic
-from llmextract.run.index import INDEX_NAME, RunIndex, totals_of_entries
+from llmextract.run.index import INDEX_NAME, RunIndex, source_key, totals_of_entries
 from llmextract.run.manifest import DocumentEntry, PromptRef, RunManifest
 from llmextract.schema import Extraction, GoldFile, GoldIncident, Incident
 
@@ -112,12 +112,12 @@ class RunStore:
             resumed = header.get("resumed", previous.resumed if previous else 0)
             self.manifest.resumed = (resumed or 0) + 1
         self._last_status = header.get("status") if had_index else None
+        self._saved_totals = header.get("last_totals") if had_index else None
         self._changed = not had_index
         self.manifest.documents = {}
         self.index.set_header(self._header())
-        self._sources = self.index.sources()
-        self._remove_stale_temporaries()
-        self._restore_missing_files()
+        self._done, self._done_sources = self.index.done_sources()
+        self._tidy_folder()
 
     def _header(self) -> dict[str, Any]:
         return self.manifest.to_json() | {"documents": None, "totals": None}
@@ -145,42 +145,36 @@ class RunStore:
         except (OSError, ValueError, ValidationError):
             return None
 
-    def _remove_stale_temporaries(self) -> None:
-        for temp in self.folder.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                temp.unlink()
-
-    def _restore_missing_files(self) -> None:
-        """Committed documents whose file a crash prevented: written now from the index."""
-        present = {entry.name for entry in os.scandir(self.folder)}
-        self._files = {name.removesuffix(".json") for name in present if name.endswith(".json")}
-        for doc_id, state in self._sources.items():
-            if state.status == "done" and doc_id not in self._files:
-                extraction = self.index.extraction(doc_id)
-                if extraction is not None:
-                    write_json_atomic(self.document_path(doc_id), extraction, sync=False)
-                    self._files.add(doc_id)
+    def _tidy_folder(self) -> None:
+        """One listing of the folder: stale temporaries removed, and committed documents
+        whose file a crash prevented written now from the index."""
+        names = [entry.name for entry in os.scandir(self.folder)]
+        for name in names:
+            if name.startswith(".") and name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    (self.folder / name).unlink()
+        self._files = {name[:-5] for name in names if name.endswith(".json")}
+        for doc_id in self._done - self._files:
+            extraction = self.index.extraction(doc_id)
+            if extraction is not None:
+                write_json_atomic(self.document_path(doc_id), extraction, sync=False)
+                self._files.add(doc_id)
 
     def document_path(self, doc_id: str) -> Path:
         return self.folder / f"{doc_id}.json"
 
-    def unchanged_since_done(self, doc_id: str, source: tuple[int, int]) -> bool:
+    def unchanged_since_done(self, doc_id: str, size: int, mtime_ns: int) -> bool:
         """Finished before from an input file of the same size and mtime: skip it unread."""
-        state = self._sources.get(doc_id)
-        return (
-            state is not None and state.status == "done" and (state.size, state.mtime_ns) == source
-        )
+        return source_key(doc_id, size, mtime_ns) in self._done_sources
 
     def may_be_done(self, doc_id: str) -> bool:
         """Done in the index, or a file of that name in the folder: worth reading to check."""
-        state = self._sources.get(doc_id)
-        return (state is not None and state.status == "done") or doc_id in self._files
+        return doc_id in self._done or doc_id in self._files
 
     def is_done(self, doc_id: str, doc_sha256: str) -> bool:
         """Finished before, for the same text: in the index, or a valid file naming it."""
-        state = self._sources.get(doc_id)
-        if state is not None and state.status == "done":
-            return state.sha256 == doc_sha256
+        if doc_id in self._done:
+            return self.index.sha256_of(doc_id) == doc_sha256
         extraction = self._file_extraction(doc_id)
         return extraction is not None and (
             extraction.get("meta", {}).get("document", {}).get("sha256") == doc_sha256
@@ -211,8 +205,7 @@ class RunStore:
     def record_finished(self, doc_id: str, path: Path) -> None:
         """A document finished before: refresh its input file's state, or, when only its
         file says so (a folder copied by hand, or written before the index), index it."""
-        state = self._sources.get(doc_id)
-        if state is not None and state.status == "done":
+        if doc_id in self._done:
             entry = self.index.entry(doc_id)
             extraction = self.index.extraction(doc_id)
         else:
@@ -235,8 +228,8 @@ class RunStore:
             if status:
                 self.manifest.status = status
             self.manifest.updated = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            self.index.set_header(self._header())
             self.manifest.totals = self.index.totals()
+            self.index.set_header(self._header() | {"last_totals": self.manifest.totals})
             header = self.manifest.to_json()
             header.pop("documents", None)
             # Entries go from the index's JSON text straight into the file: validating
@@ -259,7 +252,9 @@ class RunStore:
             self.flush(status)
         else:
             self.manifest.status = status
-            self.manifest.totals = self.index.totals()
+            # Nothing changed since the last summary: its totals still hold.
+            self.manifest.totals = self._saved_totals or self.index.totals()
+            self.index.set_header({"status": status})  # opening the run said "running"
 
     def failures(self) -> dict[str, str]:
         return self.index.failures()

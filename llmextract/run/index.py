@@ -14,7 +14,6 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,14 +60,9 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
-@dataclass(frozen=True)
-class SourceState:
-    """What the index knows of a document's input file, to skip it on resume unread."""
-
-    status: str
-    sha256: str | None
-    size: int | None
-    mtime_ns: int | None
+def source_key(doc_id: str, size: int, mtime_ns: int) -> str:
+    """A finished document's input file as the index remembers it (size and mtime)."""
+    return f"{doc_id}\0{size}\0{mtime_ns}"
 
 
 def connect(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
@@ -149,13 +143,27 @@ class RunIndex:
             )
             self._db.executemany(f"INSERT INTO incidents VALUES ({marks})", incidents)
 
-    def sources(self) -> dict[str, SourceState]:
-        """Every document's status and input-file state, for resume."""
+    def done_sources(self) -> tuple[set[str], set[str]]:
+        """The finished documents' ids, and their ``source_key``s, for resume.
+
+        Sets of strings built in SQL: a resume of 100,000 documents checks each input file
+        with one set lookup, with no row objects made in Python.
+        """
         with self._lock:
-            rows = self._db.execute(
-                "SELECT doc_id, status, sha256, source_size, source_mtime_ns FROM documents"
-            ).fetchall()
-        return {row[0]: SourceState(*row[1:]) for row in rows}
+            ids = self._db.execute("SELECT doc_id FROM documents WHERE status = 'done'")
+            done = {row[0] for row in ids}
+            keys = self._db.execute(
+                "SELECT doc_id || char(0) || source_size || char(0) || source_mtime_ns "
+                "FROM documents WHERE status = 'done' AND source_size IS NOT NULL"
+            )
+            return done, {row[0] for row in keys}
+
+    def sha256_of(self, doc_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT sha256 FROM documents WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
+        return row[0] if row else None
 
     def entries(self) -> Iterator[tuple[str, DocumentEntry]]:
         with self._lock:

@@ -8,7 +8,7 @@ goes on.
 
 from __future__ import annotations
 
-import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,7 +43,7 @@ class RunOutcome:
 
 
 def run_extraction(
-    documents: list[Path],
+    documents: Sequence[str | Path],
     chat_model: ChatModel,
     prompt: Prompt,
     *,
@@ -111,7 +111,7 @@ def run_extraction(
 
 
 def _run(
-    documents: list[Path],
+    documents: Sequence[str | Path],
     chat_model: ChatModel,
     prompt: Prompt,
     store: RunStore,
@@ -141,14 +141,18 @@ def _run(
 
     queued: list[Document | Path] = []
     skipped = 0  # done in an earlier run (documents that failed to load are not)
-    for path in documents:
-        doc_id = document_id(path)
-        with contextlib.suppress(OSError):  # a vanished file fails when loaded
-            found = path.stat()
+    for name in documents:
+        doc_id = document_id(name)
+        try:
+            found = os.stat(name)
+        except OSError:
+            pass  # a vanished file fails when it is loaded
+        else:
             store.source_stats[doc_id] = (found.st_size, found.st_mtime_ns)
-        if store.unchanged_since_done(doc_id, store.source_stats.get(doc_id, (-1, -1))):
-            skipped += 1
-            continue
+            if store.unchanged_since_done(doc_id, found.st_size, found.st_mtime_ns):
+                skipped += 1
+                continue
+        path = Path(name)
         if not store.may_be_done(doc_id):
             queued.append(path)  # read when its turn comes, not all up front
             continue
