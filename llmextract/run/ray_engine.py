@@ -251,7 +251,10 @@ def _dispatch(
             raise EngineError(
                 f"every Ray worker died; {len(queue)} document(s) not extracted (run again to resume)"
             )
-        ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
+        refs = list(in_flight)
+        ready, _ = ray.wait(refs, num_returns=1, timeout=1.0)  # a timeout keeps Ctrl-C live
+        if ready:  # and whatever else is done by now, in one call
+            ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
         for ref in ready:
             doc, index = in_flight.pop(ref)
             load[index] -= 1

@@ -1,0 +1,154 @@
+"""What the ray engine costs: the same documents through ``--engine local`` and ``--engine ray``
+against an OpenAI-compatible stub that answers at once, so only the tool is timed.
+
+The stub (stdlib HTTP on 127.0.0.1) answers every chat completion with an empty event list,
+so each document is one model call and what remains is llmextract's own work per document
+(prompt, parse, save) plus, for ray, the engine's: starting Ray on this machine and its
+actors, shipping each document to an actor and its result back.  Each engine runs on
+``--small`` and ``--documents`` documents, back to back; the difference of the two wall
+times over the difference of the counts is the cost per document, the rest the fixed cost:
+
+    python scripts/bench_ray.py --documents 1000 --small 100
+
+``ray`` starts a Ray on this machine for each run (``ray.init()``, no address): its fixed
+cost includes Ray's own start, which a standing cluster pays once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ANSWER = json.dumps({"events": []})
+ACTORS = ["Gunmen", "Militia fighters", "Unidentified attackers", "Rebels", "Bandits"]
+ACTS = ["attacked a market", "ambushed a convoy", "raided a farm", "shelled a camp"]
+PLACES = ["Tamba", "Koro Dunes", "Lake Veni", "Sorwe", "Ibanda Hills", "Marou", "Kesset"]
+
+
+class Stub(BaseHTTPRequestHandler):
+    """An OpenAI-compatible server with no model: every answer is ``{"events": []}``."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real endpoint
+
+    def _send(self, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self._send({"object": "list", "data": [{"id": "stub", "object": "model"}]})
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        message = {"role": "assistant", "content": ANSWER}
+        self._send(
+            {
+                "id": "stub",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "stub",
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105},
+            }
+        )
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def write_documents(folder: Path, count: int, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        text = (
+            f"{rng.choice(ACTORS)} {rng.choice(ACTS)} near {rng.choice(PLACES)} on day "
+            f"{number}, killing {rng.randint(1, 30)} people, local officials said. "
+            f"Residents of {rng.choice(PLACES)} fled towards {rng.choice(PLACES)}."
+        )
+        (folder / f"doc-{number:06d}.txt").write_text(text + "\n", encoding="utf-8")
+    return folder
+
+
+# name -> (engine, environment): ray as planned (half a CPU per actor: 4 actors on 2 cores),
+# and ray with one actor, the local engine's parallelism (one process, N threads), so the
+# difference from local is Ray's own cost per document.
+VARIANTS = {
+    "local": ("local", {}),
+    "ray": ("ray", {}),
+    "ray-1": ("ray", {"LLMEXTRACT_RAY_WORKERS": "1"}),
+}
+
+
+def run(variant: str, docs: Path, out: Path, url: str, concurrency: int) -> dict[str, Any]:
+    """One ``llmextract extract`` process: its wall time and the run's own part of it."""
+    engine, extra = VARIANTS[variant]
+    script = shutil.which("llmextract", path=str(Path(sys.executable).parent)) or "llmextract"
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    env.update(RAY_USAGE_STATS_ENABLED="0", RAY_DISABLE_DOCKER_CPU_WARNING="1", **extra)
+    command = [
+        script, "extract", str(docs), "--engine", engine, "--model",
+        f"openai-compatible:stub@{url}", "--out", str(out), "--no-cache",
+        "--concurrency", str(concurrency),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{variant} run failed:\n{done.stderr[-3000:]}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {"wall": wall, "run": manifest["wall_seconds"], "done": manifest["totals"]["succeeded"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="of: " + ", ".join(VARIANTS))
+    args = parser.parse_args()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    root = Path(tempfile.mkdtemp(prefix="bench-ray-"))
+    try:
+        sets = {n: write_documents(root / f"docs-{n}", n) for n in (args.small, args.documents)}
+        print(f"load before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores; stub at {url}")
+        for variant in args.variants.split(","):
+            figures = {}
+            for count, docs in sets.items():
+                out = root / f"run-{variant}-{count}"
+                figures[count] = run(variant, docs, out, url, args.concurrency)
+                assert figures[count]["done"] == count, figures[count]
+            small, large = figures[args.small], figures[args.documents]
+            per_doc = (large["run"] - small["run"]) / (args.documents - args.small)
+            fixed = small["run"] - per_doc * args.small
+            print(
+                f"{variant:>5}: {args.documents} docs {large['wall']:.1f} s wall "
+                f"({large['run']:.1f} s in the run, {args.documents / large['run']:.0f} docs/s); "
+                f"{args.small} docs {small['wall']:.1f} s wall ({small['run']:.1f} s); "
+                f"per document {per_doc * 1000:.1f} ms, fixed {fixed:.1f} s; "
+                f"load {os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
+    finally:
+        server.shutdown()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
