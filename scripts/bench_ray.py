@@ -10,6 +10,9 @@ times over the difference of the counts is the cost per document, the rest the f
 
     python scripts/bench_ray.py --documents 1000 --small 100
 
+``--overhead N`` also times the engine's dispatch alone: N documents through its driver
+loop to actors that answer a ready-made result at once, no pipeline, no run store.
+
 ``ray`` starts a Ray on this machine for each run (``ray.init()``, no address): its fixed
 cost includes Ray's own start, which a standing cluster pays once.
 """
@@ -113,14 +116,75 @@ def run(variant: str, docs: Path, out: Path, url: str, concurrency: int) -> dict
     return {"wall": wall, "run": manifest["wall_seconds"], "done": manifest["totals"]["succeeded"]}
 
 
+class _Echo:
+    """An actor that answers each document with a ready-made result: Ray's part alone."""
+
+    def __init__(self) -> None:
+        from llmextract.run.engines import DocumentResult
+        from llmextract.run.manifest import DocumentEntry
+        from llmextract.schema import Extraction
+
+        self.entry = DocumentEntry(status="done", path="x.txt", seconds=0.1, model_calls=1)
+        self.result = DocumentResult("x", Extraction(doc_id="x", incidents=[]), self.entry)
+
+    def extract(self, doc: Any) -> tuple[Any, dict[str, Any]]:
+        worker = {"pid": os.getpid(), "node": "n", "restarted": False, "version": "0.1.0"}
+        return self.result, worker
+
+
+def dispatch_overhead(count: int, concurrency: int, repeats: int = 3) -> list[float]:
+    """Milliseconds per document of the ray engine's driver loop, best of ``repeats``."""
+    import ray
+
+    from llmextract.documents import Document
+    from llmextract.run import ray_engine
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        plan = ray_engine.Plan(
+            workers=4, cpus_per_worker=0.5, threads=concurrency, llama_threads=None
+        )
+        actors = [
+            ray.remote(_Echo).options(num_cpus=0.5, max_concurrency=concurrency).remote()
+            for _ in range(plan.workers)
+        ]
+        docs = [
+            Document(f"doc-{n}", Path(f"doc-{n}.txt"), "Gunmen attacked a market. " * 40)
+            for n in range(count)
+        ]
+        ray.get([actor.extract.remote(docs[0]) for actor in actors])  # started
+        timings = []
+        for _ in range(repeats):
+            results: list[Any] = []
+            started = time.perf_counter()
+            ray_engine._dispatch(docs, actors, plan, results.append)
+            timings.append((time.perf_counter() - started) / count * 1000)
+            assert len(results) == count
+        return timings
+    finally:
+        ray.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--overhead", type=int, default=0, help="documents to dispatch alone")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="of: " + ", ".join(VARIANTS))
     args = parser.parse_args()
 
+    if args.overhead:
+        load = os.getloadavg()[0]
+        timings = dispatch_overhead(args.overhead, args.concurrency)
+        print(
+            f"ray dispatch alone: {min(timings):.2f} ms per document (runs: "
+            f"{', '.join(f'{t:.2f}' for t in timings)}), {args.overhead} documents, 4 actors; "
+            f"load {load:.2f} -> {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+        if not args.documents:
+            return
     server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
