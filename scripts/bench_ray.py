@@ -101,7 +101,9 @@ def run(variant: str, docs: Path, out: Path, url: str, concurrency: int) -> dict
     engine, extra = VARIANTS[variant]
     script = shutil.which("llmextract", path=str(Path(sys.executable).parent)) or "llmextract"
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    # RAY_AUTH_MODE: else the local Ray of each run writes a token to ~/.ray/auth_token.
     env.update(RAY_USAGE_STATS_ENABLED="0", RAY_DISABLE_DOCKER_CPU_WARNING="1", **extra)
+    env.setdefault("RAY_AUTH_MODE", "disabled")
     command = [
         script, "extract", str(docs), "--engine", engine, "--model",
         f"openai-compatible:stub@{url}", "--out", str(out), "--no-cache",
@@ -139,6 +141,7 @@ def dispatch_overhead(count: int, concurrency: int, repeats: int = 3) -> list[fl
     from llmextract.documents import Document
     from llmextract.run import ray_engine
 
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # no token left in ~/.ray
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     try:
         plan = ray_engine.Plan(

@@ -61,7 +61,13 @@ ARTICLES = [
 DOC_IDS = [f"article-{number:02d}" for number in range(len(ARTICLES))]
 CLUSTER_START_SECONDS = 120.0
 RUN_SECONDS = 240.0
-RAY_ENV = {"RAY_DISABLE_DOCKER_CPU_WARNING": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+# Ray 2.5x turns token auth on by itself once a local ray.init() has left ~/.ray/auth_token,
+# and then nodes started without it cannot join: say the mode, for every node and driver.
+RAY_ENV = {
+    "RAY_DISABLE_DOCKER_CPU_WARNING": "1",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_AUTH_MODE": "disabled",
+}
 
 
 # ---------------------------------------------------------------------------------------
