@@ -339,3 +339,18 @@ def test_plan_for_an_endpoint_is_io_bound() -> None:
     )
     small = plan_workers(_job(concurrent=True, concurrency=8), [4.0, 4.0], documents=20)
     assert small.workers == 3  # never more actors than the documents can keep busy
+
+
+def test_a_prompt_folder_on_a_node_is_reused_only_if_it_holds_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llmextract.run.ray_engine import _materialise_prompt
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    files = {"system.j2": "Answer.", "events.j2": "{{ sentences }}"}
+    first = _materialise_prompt("mine", files)
+    assert first.name == "mine" and (first / "events.j2").read_text() == "{{ sentences }}"
+    assert _materialise_prompt("mine", files) == first
+    (first / "system.j2").write_text("Tampered.")  # someone else's edit: not trusted
+    other = _materialise_prompt("mine", files)
+    assert other != first and (other / "system.j2").read_text() == "Answer."

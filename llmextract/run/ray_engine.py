@@ -101,19 +101,34 @@ class _Worker:
 
 
 def _materialise_prompt(name: str, files: dict[str, str]) -> Path:
-    """The driver's prompt files in a folder of this node, keyed by their content."""
+    """The driver's prompt files in a folder of this node, shared by its actors; a folder
+    already there is used only if it holds exactly these files."""
     import hashlib
+    import shutil
 
     digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "llmextract-prompts" / digest / name
-    if not (folder / "system.j2").exists():
+    folder = Path(tempfile.gettempdir()) / f"llmextract-prompts-{os.getuid()}" / digest / name
+    if _holds(folder, files):
+        return folder
+    staging = Path(tempfile.mkdtemp(prefix="llmextract-prompt-")) / name  # private
+    staging.mkdir()
+    for file_name, text in files.items():
+        (staging / file_name).write_text(text, encoding="utf-8")
+    try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
-        for file_name, text in files.items():
-            (staging / file_name).write_text(text, encoding="utf-8")
-        with contextlib.suppress(OSError):  # another actor on this node got there first
-            staging.rename(folder)
+        staging.rename(folder)
+    except OSError:  # another actor got there first, or the shared folder is not ours
+        if not _holds(folder, files):
+            return staging
+    shutil.rmtree(staging.parent, ignore_errors=True)
     return folder
+
+
+def _holds(folder: Path, files: dict[str, str]) -> bool:
+    try:
+        return all((folder / n).read_text(encoding="utf-8") == t for n, t in files.items())
+    except OSError:
+        return False
 
 
 class RayEngine:
@@ -235,6 +250,7 @@ def _dispatch(
     dead: set[int] = set()
     in_flight: dict[Any, tuple[Document, int]] = {}
     restarted: set[int] = set()  # pids of actors Ray rebuilt after their process died
+    last_error = ""
     nodes: set[str] = set()
     versions: set[str] = set()
     delivered = 0
@@ -249,7 +265,8 @@ def _dispatch(
             load[index] += 1
         if not in_flight:
             raise EngineError(
-                f"every Ray worker died; {len(queue)} document(s) not extracted (run again to resume)"
+                f"every Ray worker died; {len(queue)} document(s) not extracted (run again "
+                f"to resume); last: {last_error}"
             )
         refs = list(in_flight)
         ready, _ = ray.wait(refs, num_returns=1, timeout=1.0)  # a timeout keeps Ctrl-C live
@@ -263,6 +280,7 @@ def _dispatch(
             except ActorDiedError as exc:  # restarts used up: give up on this actor
                 dead.add(index)
                 result = _failed(doc, exc)
+                last_error = _line(exc)
             except RayError as exc:
                 result = _failed(doc, exc)
             else:
