@@ -284,7 +284,6 @@ def test_killed_worker_is_retried_and_every_document_lands_once(
     assert restarts >= 1
 
 
-@pytest.mark.server
 def test_unreachable_address_fails_fast_with_one_line(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

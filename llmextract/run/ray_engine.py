@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -99,6 +100,9 @@ class _Worker:
         }
         return extract_one(doc, self.caller), worker
 
+    def ready(self) -> bool:
+        return True
+
 
 def _materialise_prompt(name: str, files: dict[str, str]) -> Path:
     """The driver's prompt files in a folder of this node, shared by its actors; a folder
@@ -144,6 +148,7 @@ class RayEngine:
         try:
             plan = plan_workers(job, _node_cpus(), len(pending))
             actors = _start_actors(job, plan)
+            _first_ready(actors)
             _dispatch(pending, actors, plan, on_result)
         finally:
             for actor in actors:
@@ -241,6 +246,21 @@ def _start_actors(job: Job, plan: Plan) -> list[Any]:
     ]
 
 
+def _first_ready(actors: list[Any]) -> None:
+    """Wait for one actor to be built: a pipeline that cannot start on the workers (a bad
+    model spec, llmextract missing on a node) ends the run with one line, not a failed
+    entry per document."""
+    probes = [actor.ready.remote() for actor in actors]
+    while probes:
+        ready, probes = ray.wait(probes, num_returns=1)
+        try:
+            ray.get(ready[0])
+            return
+        except RayError as exc:
+            if not probes:
+                raise EngineError(f"the Ray workers could not start: {_line(exc)}") from exc
+
+
 def _dispatch(
     pending: list[Document], actors: list[Any], plan: Plan, on_result: ResultSink
 ) -> None:
@@ -312,7 +332,8 @@ def _failed(doc: Document, exc: BaseException) -> DocumentResult:
 
 def _line(exc: BaseException) -> str:
     """Ray's messages run to paragraphs: the first line, and the cause's last line."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # Ray colours its messages
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
