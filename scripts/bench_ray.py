@@ -1,9 +1,9 @@
 """What the ray engine costs: the same documents through ``--engine local`` and ``--engine ray``
 against an OpenAI-compatible stub that answers at once, so only the tool is timed.
 
-The stub (stdlib HTTP on 127.0.0.1) answers every chat completion with an empty event list,
-so each document is one model call and what remains is llmextract's own work per document
-(prompt, parse, save) plus, for ray, the engine's: starting Ray on this machine and its
+The stub (``scripts/stub_openai.py``, on 127.0.0.1) answers every chat completion with one
+attack, so what remains is llmextract's own work per document (prompt, parse, normalise,
+save) plus, for ray, the engine's: starting Ray on this machine and its
 actors, shipping each document to an actor and its result back.  Each engine runs on
 ``--small`` and ``--documents`` documents, back to back; the difference of the two wall
 times over the difference of the counts is the cost per document, the rest the fixed cost:
@@ -27,50 +27,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-ANSWER = json.dumps({"events": []})
+from stub_openai import StubServer  # scripts/: answers at once, one attack per document
+
 ACTORS = ["Gunmen", "Militia fighters", "Unidentified attackers", "Rebels", "Bandits"]
 ACTS = ["attacked a market", "ambushed a convoy", "raided a farm", "shelled a camp"]
 PLACES = ["Tamba", "Koro Dunes", "Lake Veni", "Sorwe", "Ibanda Hills", "Marou", "Kesset"]
-
-
-class Stub(BaseHTTPRequestHandler):
-    """An OpenAI-compatible server with no model: every answer is ``{"events": []}``."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real endpoint
-
-    def _send(self, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        self._send({"object": "list", "data": [{"id": "stub", "object": "model"}]})
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        message = {"role": "assistant", "content": ANSWER}
-        self._send(
-            {
-                "id": "stub",
-                "object": "chat.completion",
-                "created": 0,
-                "model": "stub",
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105},
-            }
-        )
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 def write_documents(folder: Path, count: int, seed: int = 7) -> Path:
@@ -188,9 +153,8 @@ def main() -> None:
         )
         if not args.documents:
             return
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server = StubServer().start()
+    url = f"http://127.0.0.1:{server.port}/v1"
     root = Path(tempfile.mkdtemp(prefix="bench-ray-"))
     try:
         sets = {n: write_documents(root / f"docs-{n}", n) for n in (args.small, args.documents)}
@@ -213,7 +177,6 @@ def main() -> None:
                 flush=True,
             )
     finally:
-        server.shutdown()
         shutil.rmtree(root, ignore_errors=True)
 
 
