@@ -28,7 +28,7 @@ import re
 import socket
 import sys
 import tempfile
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,7 +140,7 @@ class RayEngine:
 
     name = "ray"
 
-    def run(self, pending: list[Document], job: Job, on_result: ResultSink) -> None:
+    def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         if not pending:
             return
         started_here = _connect(job.options.get("address") or os.environ.get("RAY_ADDRESS"))
@@ -262,10 +262,15 @@ def _first_ready(actors: list[Any]) -> None:
 
 
 def _dispatch(
-    pending: list[Document], actors: list[Any], plan: Plan, on_result: ResultSink
+    pending: Sequence[Document], actors: list[Any], plan: Plan, on_result: ResultSink
 ) -> None:
-    """Each actor holds up to ``plan.slots`` documents; ``ray.wait`` hands back the first done."""
-    queue = deque(pending)
+    """Each actor holds up to ``plan.slots`` documents; ``ray.wait`` hands back the first done.
+
+    Documents are taken from ``pending`` only as slots free up: the runner reads each from
+    disk when it is reached, so a large run is never in memory at once.
+    """
+    documents = iter(pending)
+    exhausted = False
     load = [0] * len(actors)
     dead: set[int] = set()
     in_flight: dict[Any, tuple[Document, int]] = {}
@@ -274,19 +279,24 @@ def _dispatch(
     nodes: set[str] = set()
     versions: set[str] = set()
     delivered = 0
-    while queue or in_flight:
-        while queue:
+    while not exhausted or in_flight:
+        while not exhausted:
             live = [i for i in range(len(actors)) if i not in dead and load[i] < plan.slots]
             if not live:
                 break
+            doc = next(documents, None)
+            if doc is None:
+                exhausted = True
+                break
             index = min(live, key=load.__getitem__)
-            doc = queue.popleft()
             in_flight[actors[index].extract.remote(doc)] = (doc, index)
             load[index] += 1
         if not in_flight:
+            if exhausted:
+                break
             raise EngineError(
-                f"every Ray worker died; {len(queue)} document(s) not extracted (run again "
-                f"to resume); last: {last_error}"
+                f"every Ray worker died; {len(pending) - delivered} document(s) or fewer not "
+                f"extracted (run again to resume); last: {last_error}"
             )
         refs = list(in_flight)
         ready, _ = ray.wait(refs, num_returns=1, timeout=1.0)  # a timeout keeps Ctrl-C live
