@@ -60,7 +60,7 @@ class LocalChatModel(ChatModel):
             self._llama = Llama(
                 model_path=str(path),
                 n_ctx=self.n_ctx,
-                n_threads=max(1, os.cpu_count() or 1),
+                n_threads=_threads(),
                 n_batch=512,
                 flash_attn=True,
                 seed=self.decoding.seed,
@@ -86,6 +86,12 @@ class LocalChatModel(ChatModel):
             with contextlib.suppress(Exception):
                 self._llama.close()
             self._llama = None
+
+
+def _threads() -> int:
+    """``$LLMEXTRACT_THREADS`` (set by the ray engine for each copy), else every core."""
+    value = os.environ.get("LLMEXTRACT_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else max(1, os.cpu_count() or 1)
 
 
 _SCHEMA_DUMP_MARK = "As a genius expert, your task is to understand the content"
