@@ -10,8 +10,9 @@ cannot travel.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -65,7 +66,7 @@ class EngineError(LlmextractError):
 class Engine(Protocol):
     name: str
 
-    def run(self, pending: list[Document], job: Job, on_result: ResultSink) -> None: ...
+    def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None: ...
 
 
 def build_caller(config: WorkerConfig) -> Caller:
@@ -137,7 +138,7 @@ class LocalEngine:
 
     name = "local"
 
-    def run(self, pending: list[Document], job: Job, on_result: ResultSink) -> None:
+    def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         caller = job.caller
         if caller.model.concurrent and job.concurrency > 1 and len(pending) > 1:
             asyncio.run(_concurrently(pending, caller, on_result, job.concurrency))
@@ -147,16 +148,23 @@ class LocalEngine:
 
 
 async def _concurrently(
-    pending: list[Document], caller: Caller, on_result: ResultSink, concurrency: int
+    pending: Sequence[Document], caller: Caller, on_result: ResultSink, concurrency: int
 ) -> None:
-    semaphore = asyncio.Semaphore(concurrency)
+    """``concurrency`` workers pulling from one iterator: documents are read as a worker
+    is free, so a run of 100,000 never holds (or waits to read) them all."""
+    documents = iter(pending)
+    lock = threading.Lock()
 
-    async def one(doc: Document) -> None:
-        async with semaphore:
+    def next_document() -> Document | None:
+        with lock:  # one generator, several threads
+            return next(documents, None)
+
+    async def worker() -> None:
+        while (doc := await asyncio.to_thread(next_document)) is not None:
             result = await asyncio.to_thread(extract_one, doc, caller)
-        on_result(result)  # in the event loop's thread: results are saved one at a time
+            on_result(result)  # in the event loop's thread: results are saved one at a time
 
-    await asyncio.gather(*(one(doc) for doc in pending))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 _ENGINES: dict[str, Engine] = {}
