@@ -1,8 +1,8 @@
 """Soak benchmark: documents through the HTTP path behind random faults, the runner killed
 twice and restarted; prints its figures and every broken promise.
 
-It starts llama-cpp-python's server with Gemma 270M on 127.0.0.1 (the tests' plumbing
-prompt, so each call writes a few tokens), puts ``tests/fault_proxy.FaultProxy`` in front of
+It starts llama-cpp-python's server with Gemma 270M on 127.0.0.1 (a plumbing prompt that
+answers one fixed event, so each call writes ~19 tokens), puts ``tests/fault_proxy.FaultProxy`` in front of
 it in random mode (5% 500/502/503, 2% stalls past the timeout, 1% bodies cut mid-JSON) and
 runs ``tests/soak.run_soak``; the 200-document version is ``tests/test_soak.py``:
 
@@ -41,14 +41,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="llmextract-soak-") as temporary:
         workdir = args.keep or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
-        prompt = write_plumbing_prompt(workdir / "prompt")
+        prompt = write_plumbing_prompt(workdir / "warm-up-prompt")
         model = assemble_local_model(LOCAL_MODELS["gemma3-270m"])
         server = LlamaServer(model, workdir / "server.log").start()
         try:
             server.warm_up(prompt)
             result = run_soak(
                 server.port,
-                prompt,
                 workdir,
                 documents=args.documents,
                 seed=args.seed,

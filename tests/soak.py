@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fault_proxy import FaultProxy, FaultRates, cli_command, cli_env
+from fault_proxy import PLUMBING_PROMPT, FaultProxy, FaultRates, cli_command, cli_env
 
 from llmextract.schema import Extraction
 
@@ -136,12 +136,13 @@ def document_text(index: int, rng: random.Random, paragraphs: tuple[int, int]) -
 
 
 def write_documents(
-    folder: Path, count: int, *, seed: int = 11, long_every: int = 10
+    folder: Path, count: int, *, seed: int = 11, long_every: int = 20
 ) -> dict[str, str]:
     """Write ``count`` documents (half with a publication date); returns town -> doc_id.
 
-    Most are one or two paragraphs (one ``events`` call each); every ``long_every``-th has
-    four to six, so it spans two passages and is in flight across two calls.
+    Most are a headline and one paragraph: one short ``events`` call each, since the 270M
+    server reads only ~35 prompt tokens/s on a busy 2-core machine.  Every
+    ``long_every``-th has five to seven paragraphs, so it spans two passages (two calls).
     """
     if count > len(SYLLABLES) ** 4:
         raise ValueError(f"at most {len(SYLLABLES) ** 4} documents")
@@ -152,7 +153,7 @@ def write_documents(
     for index in range(count):
         name = doc_id(index)
         (folder / f"{name}.txt").write_text(
-            document_text(index, rng, (4, 6) if index % long_every == 1 else (1, 2)),
+            document_text(index, rng, (5, 7) if index % long_every == 1 else (1, 1)),
             encoding="utf-8",
         )
         if index % 2 == 0:
@@ -175,6 +176,23 @@ def fixed_words() -> set[str]:
     """Capitalised words of the templates, which must never be mistaken for a town."""
     pools = (ACTORS, TARGETS, AUTHORITIES, NEIGHBOURS, HEADLINES, OPENERS, FOLLOWERS, DAYS)
     return set(_WORD.findall(" ".join(itertools.chain(*pools))))
+
+
+# The plumbing prompt (``fault_proxy``), but the model names sentence 1 (each document's
+# first report after its headline) as one event, so documents come out with incidents and
+# the manifest's incident total is checked against real counts (0 or 1 per passage: code
+# keeps the event only where the sentence is in the passage and reads as violence).
+SOAK_SYSTEM = (
+    "You are a test double for llmextract's soak tests. Whatever the text says, answer "
+    'exactly {"events": [{"sentence": 1, "type": "armed_assault"}]} and nothing else.'
+)
+
+
+def write_soak_prompt(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {**PLUMBING_PROMPT, "system.j2": SOAK_SYSTEM}.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    return folder
 
 
 # ---------------------------------------------------------------------------------------
@@ -236,7 +254,6 @@ def _temporaries(*folders: Path) -> list[Path]:
 
 def run_soak(
     upstream_port: int,
-    prompt: Path,
     workdir: Path,
     *,
     documents: int = 200,
@@ -254,6 +271,7 @@ def run_soak(
         raise ValueError("a stall must outlast the client's timeout")
     docs, out, cache = workdir / "docs", workdir / "run", workdir / "cache"
     towns = write_documents(docs, documents, seed=seed)
+    prompt = write_soak_prompt(workdir / "prompt")
     command = cli_command(
         "extract", str(docs), "--model", "", "--prompt", str(prompt), "--out", str(out),
         "--no-cache", "--timeout", str(timeout), "--concurrency", str(concurrency),
