@@ -10,16 +10,26 @@ its figures.
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from fault_proxy import (  # noqa: F401  (fixtures)
+    FaultProxy,
     FaultRates,
     LlamaServer,
+    delay,
     llama_server,
+    plumbing_prompt,
+    proxy,
 )
 from soak import documents_named, fixed_words, run_soak, town_name, write_documents
+
+from llmextract.drafts import EventTagList
+from llmextract.prompts import load_prompt
+from llmextract.providers import Decoding, load_model
+from llmextract.providers.types import Usage
 
 KINDS = {"status 500", "status 502", "status 503", "stall", "truncate"}
 
@@ -63,3 +73,39 @@ def test_200_documents_through_faults_and_two_kills_each_done_once(
     assert set(result.injected) >= KINDS  # every kind served (seeded: the same draws)
     assert result.totals["succeeded"] == 200 and result.totals["retries"] > 0
     assert result.totals["incidents"] > 0  # so the incident total is checked against counts
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_concurrent_first_calls_rejected_for_json_schema_are_each_resent_not_retried(
+    proxy: FaultProxy,  # noqa: F811
+    plumbing_prompt: Path,  # noqa: F811
+) -> None:
+    """Found by the soak: at concurrency 8 every first request goes out as ``json_schema``
+    and llama-cpp-python's server rejects each one; every one must be resent in the server's
+    form at once, not only the first to come back (the rest spent a transient attempt and a
+    backoff each, and the manifest counted them as retries)."""
+    proxy.script(*[delay(1.0)] * 4)  # the four are all sent before any rejection returns
+    model = load_model(proxy.spec(), Decoding(timeout_s=120))
+    messages = load_prompt(str(plumbing_prompt)).messages(
+        "events", published=None, headline=None, sentences=[(0, "Gunmen attacked.")]
+    )
+    usages: list[Usage] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            usages.append(model.complete(messages, EventTagList, max_tokens=64).usage)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    model.close()
+    assert errors == []
+    forms = Counter((e.json()["response_format"]["type"], e.upstream_status) for e in proxy.chat())
+    assert forms == {("json_schema", 500): 4, ("json_object", 200): 4}
+    assert [u.retries for u in usages] == [0, 0, 0, 0]
