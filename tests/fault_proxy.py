@@ -6,7 +6,8 @@ proxy forwards to llama-cpp-python's own server and, per request, injects the ne
 from a queue: an HTTP status (429 with Retry-After, 500, 503, 401 echoing the API key), a
 closed or reset connection, a stall, a body cut off mid-way, or a real answer whose content
 is replaced by invalid JSON.  Every exchange is recorded with its timing, so tests assert
-what the client did (retries, waits, re-asks) from the outside.
+what the client did (retries, waits, re-asks) from the outside.  For soak tests it can
+instead draw each request's fault at random (``FaultProxy.randomize``), from a seed.
 
 Only 127.0.0.1; every read, wait and loop is bounded in size and time.  This is a plain
 module: test modules import its fixtures; one server is shared by the whole session.
@@ -20,6 +21,7 @@ import contextlib
 import http
 import json
 import os
+import random
 import shutil
 import socket
 import struct
@@ -28,7 +30,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -115,6 +117,31 @@ def garbage_body(body: str = GARBLED) -> Fault:
     return Fault("garbage", content=body)
 
 
+@dataclass(frozen=True)
+class FaultRates:
+    """How often the random mode injects each fault; the rest of the requests pass through.
+
+    ``stall_seconds`` must exceed the client's timeout, so a stall costs a timeout and a
+    retry rather than only a slow answer.
+    """
+
+    server_error: float = 0.05  # 500, 502 or 503, equally likely
+    stall: float = 0.02
+    cut: float = 0.01  # the server's real answer, cut mid-JSON
+    stall_seconds: float = 60.0
+    statuses: tuple[int, ...] = (500, 502, 503)
+
+    def draw(self, rng: random.Random) -> Fault:
+        roll = rng.random()
+        if roll < self.server_error:
+            return status(rng.choice(self.statuses))
+        if roll < self.server_error + self.stall:
+            return stall(self.stall_seconds)
+        if roll < self.server_error + self.stall + self.cut:
+            return truncate()
+        return passthrough()
+
+
 # Faults that need a successful upstream answer to corrupt; an upstream error (such as
 # llama-cpp-python rejecting the ``json_schema`` response format) keeps them queued.
 _NEEDS_OK = {"truncate", "content"}
@@ -169,6 +196,8 @@ class FaultProxy:
         self.port = port
         self.default: Fault = passthrough()
         self._queue: deque[Fault] = deque()
+        self._random: random.Random | None = None
+        self._rates = FaultRates()
         self._exchanges: list[Exchange] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -189,6 +218,24 @@ class FaultProxy:
         self._queue.extend(faults)
         return self
 
+    def randomize(self, seed: int, rates: FaultRates | None = None) -> FaultProxy:
+        """Draw each request's fault at random (``rates``) instead of using ``default``.
+
+        Scripted faults still come first.  The draws are seeded, so the sequence of faults
+        is the same in every run; which request gets which depends on arrival order.
+        """
+        self._random = random.Random(seed)
+        self._rates = rates or FaultRates()
+        return self
+
+    def injected(self) -> Counter[str]:
+        """Faults served so far by kind (``status 503``, ``stall``, ``truncate``...).
+
+        Counted from the exchanges, so a cut deferred past an upstream error is counted
+        once, on the request whose answer it really cut.
+        """
+        return Counter(str(e.fault) for e in self._exchanges if e.fault.kind != "pass")
+
     def pending(self) -> int:
         return len(self._queue)
 
@@ -204,6 +251,7 @@ class FaultProxy:
         self._queue.clear()
         self._exchanges.clear()
         self.default = passthrough()
+        self._random = None
 
     def start(self) -> FaultProxy:
         ready = threading.Event()
@@ -265,7 +313,11 @@ class FaultProxy:
         await asyncio.sleep(0)
 
     def _next_fault(self) -> Fault:
-        return self._queue.popleft() if self._queue else self.default
+        if self._queue:
+            return self._queue.popleft()
+        if self._random is not None:
+            return self._rates.draw(self._random)
+        return self.default
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -315,7 +367,10 @@ class FaultProxy:
         else:
             if fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
-            code, headers, body = await self._forward(exchange)
+            forwarded = await self._forward_unless_gone(exchange, reader)
+            if forwarded is None:
+                return
+            code, headers, body = forwarded
             exchange.upstream_status = code
             if fault.kind in _NEEDS_OK and code != 200:
                 self._queue.appendleft(fault)  # corrupt the next real answer instead
@@ -336,6 +391,32 @@ class FaultProxy:
         with contextlib.suppress(ConnectionError):
             await writer.drain()
         exchange.answered = time.monotonic()
+
+    async def _forward_unless_gone(
+        self, exchange: Exchange, reader: asyncio.StreamReader
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """Forward, but hang up upstream if the client does first (its timeout fired).
+
+        A client talking to the server directly closes that connection when it gives up,
+        and llama-cpp-python's server skips a queued request whose client is gone; a proxy
+        that kept it alive would make the server answer nobody while the retry queues
+        behind it.  None when the client went away.
+        """
+        forward = asyncio.ensure_future(self._forward(exchange))
+        watch = asyncio.ensure_future(reader.read(1))  # b"" (or an error) when it hangs up
+        try:
+            await asyncio.wait({forward, watch}, return_when=asyncio.FIRST_COMPLETED)
+            if not forward.done() and watch.exception() is None and watch.result():
+                await forward  # stray bytes after the request: not a hang-up
+        finally:
+            for task in (forward, watch):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(forward, watch, return_exceptions=True)
+        if forward.cancelled():
+            exchange.client_gone = time.monotonic()
+            return None
+        return forward.result()
 
     async def _read_request(self, exchange: Exchange, reader: asyncio.StreamReader) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -374,15 +455,17 @@ class FaultProxy:
         ]
         lines += [f"{k}: {v}" for k, v in exchange.headers.items() if k not in skip]
         lines += ["Connection: close", f"Content-Length: {len(exchange.body)}", "", ""]
-        writer.write("\r\n".join(lines).encode("latin-1") + exchange.body)
-        await writer.drain()
-        raw = await reader.read(MAX_BODY)
-        while True:  # until the server closes (Connection: close), bounded in size
-            more = await reader.read(MAX_BODY)
-            if not more or len(raw) > MAX_BODY:
-                break
-            raw += more
-        writer.close()
+        try:
+            writer.write("\r\n".join(lines).encode("latin-1") + exchange.body)
+            await writer.drain()
+            raw = await reader.read(MAX_BODY)
+            while True:  # until the server closes (Connection: close), bounded in size
+                more = await reader.read(MAX_BODY)
+                if not more or len(raw) > MAX_BODY:
+                    break
+                raw += more
+        finally:
+            writer.close()  # also when cancelled: the server sees its client go
         head, _, body = raw.partition(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         code = int(status_line.split(" ", 2)[1])

@@ -54,22 +54,25 @@ class OpenAIChatModel(ChatModel):
 
         return openai.OpenAI(**self._client_args)
 
-    def _request(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _request(self, kwargs: dict[str, Any], style: str) -> dict[str, Any]:
         kwargs = dict(kwargs)
         kwargs["model"] = self.spec.name
-        if kwargs.get("response_format") and self._format_style == "json_object":
+        if kwargs.get("response_format") and style == "json_object":
             schema = kwargs["response_format"]["json_schema"]["schema"]
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         return kwargs
 
-    def _switch_format(self, exc: openai.APIStatusError) -> bool:
+    def _switch_format(self, exc: openai.APIStatusError, sent: str) -> bool:
         # llama-cpp-python's server reports its request-validation error for
         # ``json_schema`` as a 500 naming response_format, not as a 4xx: a rejection of
-        # the field, not a fault, so it switches form instead of being retried.
+        # the field, not a fault, so it switches form instead of being retried.  ``sent``
+        # is the form this request went out in: concurrent first requests all go out as
+        # ``json_schema``, and each rejected one is resent, not only the first to return
+        # (the others would each spend a transient attempt and a backoff on it).
         rejected = exc.status_code in (400, 404, 415, 422) or (
             exc.status_code == 500 and "response_format" in str(exc)
         )
-        if self._format_style == "json_schema" and rejected:
+        if sent == "json_schema" and rejected:
             self._format_style = "json_object"
             return True
         return False
@@ -78,12 +81,13 @@ class OpenAIChatModel(ChatModel):
         import openai
 
         try:
+            sent = self._format_style
             try:
-                response = self._post(self._request(kwargs))
+                response = self._post(self._request(kwargs, sent))
             except openai.APIStatusError as exc:
-                if not self._switch_format(exc):
+                if not self._switch_format(exc, sent):
                     raise
-                response = self._post(self._request(kwargs))
+                response = self._post(self._request(kwargs, self._format_style))
         except json.JSONDecodeError as exc:
             # The SDK raises the bare decode error for a 200 whose body is not JSON;
             # instructor would take it for the model's invalid JSON and fail oddly.

@@ -1,0 +1,85 @@
+"""Soak benchmark: documents through the HTTP path behind random faults, the runner killed
+twice and restarted; prints its figures and every broken promise.
+
+It starts llama-cpp-python's server with Gemma 270M on 127.0.0.1 (a plumbing prompt that
+answers one fixed event, so each call writes ~19 tokens), puts ``tests/fault_proxy.FaultProxy`` in front of
+it in random mode (5% 500/502/503, 2% stalls past the timeout, 1% bodies cut mid-JSON) and
+runs ``tests/soak.run_soak``; the 200-document version is ``tests/test_soak.py``:
+
+    python scripts/soak.py --documents 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from fault_proxy import FaultRates, LlamaServer, write_plumbing_prompt  # noqa: E402
+from soak import run_soak  # noqa: E402
+
+from llmextract.providers.weights import LOCAL_MODELS, assemble_local_model  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=60.0, help="client timeout, seconds")
+    parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
+    args = parser.parse_args()
+
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    with tempfile.TemporaryDirectory(prefix="llmextract-soak-") as temporary:
+        workdir = args.keep or Path(temporary)
+        workdir.mkdir(parents=True, exist_ok=True)
+        prompt = write_plumbing_prompt(workdir / "warm-up-prompt")
+        model = assemble_local_model(LOCAL_MODELS["gemma3-270m"])
+        server = LlamaServer(model, workdir / "server.log").start()
+        try:
+            server.warm_up(prompt)
+            result = run_soak(
+                server.port,
+                workdir,
+                documents=args.documents,
+                seed=args.seed,
+                concurrency=args.concurrency,
+                timeout=args.timeout,
+                rates=FaultRates(stall_seconds=args.timeout + 5),
+                run_seconds=24 * 3600.0,
+                log=lambda line: print(f"{time.strftime('%H:%M:%S')} {line}", flush=True),
+            )
+        finally:
+            server.stop()
+    figures = {
+        **result.figures(),
+        "timeout_s": args.timeout,
+        "stall_s": args.timeout + 5,
+        "concurrency": args.concurrency,
+        "load_before": " ".join(load),
+        "load_after": " ".join(Path("/proc/loadavg").read_text().split()[:3]) if load else "",
+        "commit": _commit(),
+    }
+    print(json.dumps(figures, indent=2))
+    for problem in result.problems:
+        print(f"problem: {problem}")
+    return 1 if result.problems else 0
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
