@@ -21,6 +21,7 @@ import pytest
 from conftest import write_doc
 
 from llmextract.providers import ModelError, load_model, parse_model_spec
+from llmextract.providers.llama_server import DEFAULT_SLOTS
 from llmextract.providers.server_build import ENV_BINARY, server_binary
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
@@ -162,7 +163,7 @@ def test_specs_and_identity_keep_batched_answers_apart() -> None:
         3,
         "qwen2.5-coder-1.5b",
     )
-    assert parse_model_spec("local-batched:qwen2.5-coder-0.5b").slots is None
+    assert parse_model_spec("local-batched:qwen2.5-coder-0.5b").slots == DEFAULT_SLOTS
     for bad in ("local-batched?slots=0", "local-batched?slots=x", "local-batched?batch=2"):
         with pytest.raises(ModelError, match="slots=N"):
             parse_model_spec(bad)
