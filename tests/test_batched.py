@@ -137,6 +137,7 @@ def test_no_server_outlives_an_interrupted_or_killed_run(
     process = subprocess.Popen(
         extract_command(docs, tmp_path / "run"),
         env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
     )  # fmt: skip
     assert process.stderr is not None
     seen = ""
@@ -149,10 +150,19 @@ def test_no_server_outlives_an_interrupted_or_killed_run(
     pid = server_pid(seen)
     assert alive(pid)
     time.sleep(1.0)  # calls under way
-    process.send_signal(signal.SIGINT if how == "interrupt" else signal.SIGKILL)
-    rest = process.communicate(timeout=60)[1]
+    try:
+        if how == "interrupt":  # Ctrl-C at a terminal: SIGINT to the whole process group
+            os.killpg(process.pid, signal.SIGINT)
+        else:  # the tool killed outright: no atexit, the kernel's death signal stops it
+            process.kill()
+        rest = process.communicate(timeout=120)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     if how == "interrupt":
         assert process.returncode == 130, seen + rest
+        assert "interrupted" in rest
     assert gone_within(pid, 10), f"llama-server {pid} outlived the tool ({how})"
 
 

@@ -168,8 +168,9 @@ class LlamaServer:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    # In the tool's process group: a Ctrl-C at the terminal stops the
+                    # server at once, so calls under way fail fast instead of finishing.
                     preexec_fn=_die_with_parent_hook(),
-                    start_new_session=True,  # a Ctrl-C is the tool's to handle, not the server's
                 )
             except OSError as exc:
                 box["error"] = exc
@@ -274,6 +275,7 @@ class BatchedLocalChatModel(OpenAIChatModel):
         self._format_style = "json_schema"
         self._client: Any = None
         self._server: LlamaServer | None = None
+        self._closed = False
         self._lock = threading.Lock()
 
     def identity(self) -> dict[str, Any]:
@@ -295,7 +297,16 @@ class BatchedLocalChatModel(OpenAIChatModel):
 
     def ensure_started(self) -> LlamaServer:
         with self._lock:
-            if self._server is None or self._server.process is None:
+            if self._closed:
+                raise ModelError("the local-batched model is closed")
+            process = self._server.process if self._server else None
+            if process is not None and process.poll() is not None:
+                # Not restarted: after a Ctrl-C (or a crash) the remaining calls fail at
+                # once, not one by one after retries; a new run resumes.
+                raise ModelError(
+                    f"llama-server (pid {process.pid}) exited with code {process.returncode}"
+                )
+            if self._server is None:
                 path, sha = resolve_local_path(self.spec)
                 self.sha256 = sha or self.sha256
                 server = LlamaServer(
@@ -345,6 +356,7 @@ class BatchedLocalChatModel(OpenAIChatModel):
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._client is not None:
                 with contextlib.suppress(Exception):
                     self._client.close()
