@@ -47,8 +47,10 @@ HOST = "127.0.0.1"
 DEFAULT_SLOTS = 4
 MAX_SLOTS = 64
 START_SECONDS = 300.0  # loading a GB of weights on a busy CPU
-# A call waits behind the other slots' work; a client timeout would only resend it.
-MIN_CALL_TIMEOUT = 900.0
+# A call waits behind the other slots' work, and on a shared CPU a first call (four slots
+# reading their prompts at once) took over 15 minutes; a client timeout would only resend
+# it.  An hour, as llama-server's own read timeout.
+MIN_CALL_TIMEOUT = 3600.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -103,7 +105,7 @@ class LlamaServer:
         self.alias = alias
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path: Path | None = None
+        self._log: Any = None  # the server's output: an unlinked temporary file, read back
 
     @property
     def url(self) -> str:
@@ -132,6 +134,7 @@ class LlamaServer:
             "--seed", str(self.seed),
             "--cache-ram", "1024",  # idle slots' prompts kept for prefix reuse, bounded
             "--reasoning-format", "none",
+            "--log-verbosity", "1",  # errors only: a long run's log stays small
             "--no-webui",
             "--no-warmup",
             "--offline",
@@ -141,10 +144,9 @@ class LlamaServer:
         """Spawn the server and wait until ``/health`` answers 200; returns its /v1 URL."""
         for attempt in range(3):  # a port taken between the probe and the bind: try another
             port = _free_port()
-            handle, name = tempfile.mkstemp(prefix="llmextract-llama-server-", suffix=".log")
-            self.log_path = Path(name)
-            with os.fdopen(handle, "wb") as log:
-                self.process = self._spawn(self.command(port), log)
+            # Nameless: nothing is left in /tmp, even when the tool is killed.
+            self._log = tempfile.TemporaryFile(prefix="llmextract-llama-server-")  # noqa: SIM115
+            self.process = self._spawn(self.command(port), self._log)
             self.port = port
             _LIVE.add(self)
             try:
@@ -208,9 +210,10 @@ class LlamaServer:
         raise ModelError(f"llama-server did not become healthy in {timeout:.0f} s")
 
     def log_tail(self, lines: int = 15) -> str:
-        if self.log_path is None or not self.log_path.exists():
+        if self._log is None:
             return ""
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", errors="replace")
         return "".join(text.splitlines(True)[-lines:])
 
     def stop(self) -> None:
@@ -224,10 +227,9 @@ class LlamaServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-        if self.log_path is not None:
-            with contextlib.suppress(OSError):
-                self.log_path.unlink()
-            self.log_path = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 class _PortTaken(Exception):
