@@ -8,6 +8,8 @@ average before and after each mode is printed beside its figure, since the cores
 shared.  A speed target lives here, not in a timed test:
 
     python scripts/bench_batched.py --docs seeds --limit 8 --slots 2 --slots 4 --slots 8
+
+``--keep DIR`` keeps the run folders (``DIR/runs/<spec>``) for ``llmextract eval``.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def main() -> int:
     parser.add_argument("--model", default="", help="a local model key (default: the default)")
     parser.add_argument("--slots", type=int, action="append", help="repeat; default 4")
     parser.add_argument("--no-sequential", action="store_true", help="only the batched runs")
+    parser.add_argument("--keep", type=Path, help="keep the run folders here (to score them)")
     args = parser.parse_args()
     documents, missing = discover(args.docs)
     if missing or not documents:
@@ -91,9 +94,10 @@ def main() -> int:
     modes += [(f"local-batched{key}?slots={n}", n) for n in args.slots or [4]]
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="bench-batched-") as folder:
+        work = args.keep or Path(folder)
         for spec, concurrency in modes:
             print(f"== {spec}, {concurrency} at once, {len(documents)} documents", file=sys.stderr)
-            figures.append(measure(spec, concurrency, documents, Path(folder)))
+            figures.append(measure(spec, concurrency, documents, work))
     base = figures[0].per_hour if not args.no_sequential else None
     table = Table(title=f"documents per hour, {len(documents)} documents, events strategy")
     for column in ("model", "at once", "docs", "failed", "incidents", "wall s", "docs/hour",
