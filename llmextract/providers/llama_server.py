@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-import openai
-
 from llmextract.providers.chat import ChatModel
 from llmextract.providers.llamacpp import LlamaCppProvider, without_schema_dump
+from llmextract.providers.llamacpp import _threads as llama_threads
 from llmextract.providers.openai_compat import OpenAIChatModel
 from llmextract.providers.registry import register_provider
 from llmextract.providers.server_build import llama_cpp_version, server_binary
@@ -116,7 +115,7 @@ class LlamaServer:
         return self.process.pid if self.process else None
 
     def command(self, port: int) -> list[str]:
-        threads = str(max(1, os.cpu_count() or 1))
+        threads = str(llama_threads())  # $LLMEXTRACT_THREADS or every core, as in process
         return [
             str(self.binary),
             "--model", str(self.model_path),
@@ -170,9 +169,12 @@ class LlamaServer:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    # In the tool's process group: a Ctrl-C at the terminal stops the
-                    # server at once, so calls under way fail fast instead of finishing.
                     preexec_fn=_die_with_parent_hook(),
+                    # Its own session: a terminal's Ctrl-C is the tool's to handle.  On a
+                    # first SIGINT llama-server stops working but keeps the open requests
+                    # hanging, so the run's calls would wait out their timeout; instead the
+                    # documents under way finish and the server is stopped at exit.
+                    start_new_session=True,
                 )
             except OSError as exc:
                 box["error"] = exc
@@ -275,7 +277,7 @@ class BatchedLocalChatModel(OpenAIChatModel):
         self.n_ctx = spec.registered.n_ctx if spec.registered else 8192
         self.sha256 = spec.registered.sha256 if spec.registered else None
         self._format_style = "json_schema"
-        self._client: Any = None
+        self._client_args: dict[str, Any] = {}  # set when the server is up
         self._server: LlamaServer | None = None
         self._closed = False
         self._lock = threading.Lock()
@@ -327,12 +329,12 @@ class BatchedLocalChatModel(OpenAIChatModel):
                     file=sys.stderr,
                     flush=True,
                 )
-                self._client = openai.OpenAI(
-                    api_key="not-needed",
-                    base_url=base_url,
-                    timeout=max(self.decoding.timeout_s, MIN_CALL_TIMEOUT),
-                    max_retries=0,
-                )
+                self._client_args = {
+                    "api_key": "not-needed",
+                    "base_url": base_url,
+                    "timeout": max(self.decoding.timeout_s, MIN_CALL_TIMEOUT),
+                    "max_retries": 0,
+                }
                 self._server = server
             return self._server
 
@@ -347,7 +349,7 @@ class BatchedLocalChatModel(OpenAIChatModel):
             if grammar is None:
                 request["response_format"] = {"type": "json_object", "schema": schema}
             else:
-                request["extra_body"] = {"grammar": grammar}
+                request["grammar"] = grammar  # llama-server's own field
         elif response_format:
             request["response_format"] = response_format
         return request
@@ -359,10 +361,10 @@ class BatchedLocalChatModel(OpenAIChatModel):
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._client is not None:
+            client = self.__dict__.pop("_client", None)  # the parent's lazily built client
+            if client is not None:
                 with contextlib.suppress(Exception):
-                    self._client.close()
-                self._client = None
+                    client.close()
             if self._server is not None:
                 self._server.stop()
                 self._server = None
