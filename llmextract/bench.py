@@ -155,7 +155,7 @@ def run_cell(
             prompt,
             strategy=strategy,
             out=folder,
-            concurrency=1,
+            concurrency=model.parallel,  # a batched server's slots; else one at a time
             cache=ResponseCache(read=use_cache),
             console=console,
         )

@@ -15,7 +15,11 @@ from llmextract.cli.common import DEFAULT_MODEL, DEFAULT_PROMPT, DEFAULT_STRATEG
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of .txt documents.")],
     model: Annotated[
-        str, typer.Option(help="Model spec (see `llmextract models`).")
+        str,
+        typer.Option(
+            help="Model spec (see `llmextract models`); local-batched[:KEY][?slots=N] runs the "
+            "local model in llama.cpp's server, N documents decoded together."
+        ),
     ] = DEFAULT_MODEL,
     prompt: Annotated[
         str, typer.Option(help="A shipped prompt's name, or the path of your own prompt folder.")
@@ -26,7 +30,9 @@ def extract(
     out: Annotated[
         Path | None, typer.Option(help="Run folder (default runs/<model>-<prompt>-<time>/).")
     ] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Documents at once (HTTP models).")] = 4,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Documents at once (HTTP and local-batched models).")
+    ] = 4,
     no_cache: Annotated[
         bool,
         typer.Option("--no-cache", help="Ignore cached responses (fresh calls are still cached)."),
@@ -121,7 +127,8 @@ def models(
         )
     Console().print(table)
     Console().print(
-        "Also: local:/path/model.gguf, openai:MODEL (OPENAI_API_KEY, OPENAI_BASE_URL), "
+        "Also: local:/path/model.gguf, local-batched[:KEY][?slots=N] (llama.cpp's server, "
+        "N documents decoded together), openai:MODEL (OPENAI_API_KEY, OPENAI_BASE_URL), "
         "openai-compatible:MODEL@http://host:port/v1; providers: " + ", ".join(provider_names())
     )
 

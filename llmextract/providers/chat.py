@@ -93,6 +93,9 @@ class ChatModel:
     decoding: Decoding
     sha256: str | None = None
     concurrent: bool = False
+    # Documents the backend decodes together (a server's slots): what a benchmark sends at
+    # once.  1 for every backend that does not batch locally.
+    parallel: int = 1
 
     def identity(self) -> dict[str, Any]:
         """What identifies this model in cache keys and manifests."""

@@ -76,7 +76,7 @@ class LocalChatModel(ChatModel):
         if response_format and response_format.get("type") == "json_schema":
             schema = response_format["json_schema"]["schema"]
             response_format = {"type": "json_object", "schema": schema}
-            kwargs["messages"] = _without_schema_dump(kwargs["messages"])
+            kwargs["messages"] = without_schema_dump(kwargs["messages"])
         with self._lock:
             llama = self.ensure_loaded()
             return llama.create_chat_completion_openai_v1(response_format=response_format, **kwargs)
@@ -97,7 +97,7 @@ def _threads() -> int:
 _SCHEMA_DUMP_MARK = "As a genius expert, your task is to understand the content"
 
 
-def _without_schema_dump(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def without_schema_dump(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop the JSON Schema text instructor appends to the system message.
 
     In process the grammar already forces the schema; the text would only add ~600 prompt

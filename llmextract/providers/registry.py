@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "llmextract.providers"
 DEFAULT_MODEL = "local"
-BUILTIN_MODULES = ("llmextract.providers.llamacpp", "llmextract.providers.openai_compat")
+BUILTIN_MODULES = (
+    "llmextract.providers.llamacpp",
+    "llmextract.providers.llama_server",
+    "llmextract.providers.openai_compat",
+)
 
 
 @runtime_checkable
@@ -69,9 +73,12 @@ def get_provider(name: str) -> Provider:
 
 
 def parse_model_spec(text: str) -> ModelSpec:
-    """``PROVIDER[:REST]`` parsed by the provider registered under that prefix."""
+    """``PROVIDER[:REST]`` (or ``PROVIDER?OPTIONS``) parsed by the provider of that prefix."""
     spec = text.strip()
     name, _, rest = spec.partition(":")
+    if "?" in name:  # options straight after the prefix: ``local-batched?slots=2``
+        name, _, options = name.partition("?")
+        rest = f"?{options}" + (f":{rest}" if rest else "")
     provider = _PROVIDERS.get(name)
     if provider is None:
         forms = ", ".join(p.usage for p in _PROVIDERS)

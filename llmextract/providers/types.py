@@ -53,6 +53,7 @@ class ModelSpec:
     path: Path | None = None
     base_url: str | None = None
     registered: LocalModel | None = None
+    slots: int | None = None  # parallel sequences of a server-backed local model
 
     @property
     def slug(self) -> str:
