@@ -338,7 +338,8 @@ class BatchedLocalChatModel(OpenAIChatModel):
                 self._server = server
             return self._server
 
-    def _request(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _request(self, kwargs: dict[str, Any], style: str = "json_schema") -> dict[str, Any]:
+        """The grammar goes in llama-server's own field, whatever form ``style`` names."""
         request = dict(kwargs)
         request["model"] = self.spec.name
         response_format = request.pop("response_format", None)
