@@ -228,3 +228,22 @@ def test_the_response_cache_takes_concurrent_writers(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "responses.sqlite") as db:
         assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 450
     assert not list(tmp_path.glob("*/*.json"))  # one database, not a file per answer
+
+
+def test_the_same_command_without_out_finds_the_unfinished_run_from_its_index(
+    scripted_model: str,
+    tmp_path: Path,
+    response_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_docs(tmp_path / "docs", 3)
+    out = Path("runs") / "interrupted"
+    extract(scripted_model, tmp_path / "docs", out)
+    with sqlite3.connect(out / "run.db") as db:  # as a kill midway leaves it
+        db.execute("UPDATE header SET value = '\"running\"' WHERE key = 'status'")
+    (out / "manifest.json").write_text("{not json")  # never read when the index is there
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "docs"), "--model", scripted_model])
+    assert result.exit_code == 0, result.output
+    assert "interrupted" in " ".join(result.output.split())
+    assert sorted(p.name for p in Path("runs").iterdir()) == ["interrupted"]

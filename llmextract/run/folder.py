@@ -53,9 +53,19 @@ def find_unfinished_run(config_key: str, root: Path = Path("runs")) -> Path | No
         return None
     candidates = []
     for manifest_path in root.glob("*/manifest.json"):
-        with contextlib.suppress(OSError, ValueError):
-            manifest = RunManifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
-            if manifest.config_key == config_key and manifest.status != "complete":
+        with contextlib.suppress(OSError, ValueError, sqlite3.DatabaseError):
+            index = RunIndex.open_existing(manifest_path.parent)
+            if index is not None:  # its header: never the whole manifest of a big run
+                try:
+                    header = index.header()
+                finally:
+                    index.close()
+                key, status = header.get("config_key"), header.get("status")
+            else:
+                text = manifest_path.read_text(encoding="utf-8")
+                manifest = RunManifest.model_validate_json(text)
+                key, status = manifest.config_key, manifest.status
+            if key == config_key and status != "complete":
                 candidates.append(manifest_path.parent)
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
