@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from llmextract.cli.common import app, fail
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from llmextract.run.catalog import RunSummary
+    from llmextract.run.manifest import DocumentEntry
 
 INCIDENT_COLUMNS = (
     "incident_type", "date_start", "place", "admin1", "country", "perpetrator",
@@ -58,7 +65,7 @@ def runs(
     _wide_console().print(table)
 
 
-def _wide_console() -> object:
+def _wide_console() -> Console:
     """Tables as wide as they need when piped (a terminal keeps its own width)."""
     import sys
 
@@ -100,15 +107,18 @@ def show(
     _print_run(console, summary, entries, limit)
 
 
-def _print_run(console: object, summary: object, entries: list, limit: int) -> None:
-    from rich.console import Console
+def _print_run(
+    console: Console,
+    summary: RunSummary,
+    entries: list[tuple[str, DocumentEntry]],
+    limit: int,
+) -> None:
     from rich.table import Table
 
-    assert isinstance(console, Console)
-    manifest, totals = summary.manifest, summary.totals  # type: ignore[attr-defined]
+    manifest, totals = summary.manifest, summary.totals
     console.print(
-        f"[bold]{summary.folder}[/bold]  status: {manifest.status}  model: {manifest.model}  "  # type: ignore[attr-defined]
-        f"prompt: {summary.prompt}  strategy: {manifest.strategy}  created: {manifest.created}",  # type: ignore[attr-defined]
+        f"[bold]{summary.folder}[/bold]  status: {manifest.status}  model: {manifest.model}  "
+        f"prompt: {summary.prompt}  strategy: {manifest.strategy}  created: {manifest.created}",
         highlight=False,
     )
     figures = ", ".join(f"{key}: {value}" for key, value in totals.items() if value is not None)
@@ -130,7 +140,7 @@ def _print_run(console: object, summary: object, entries: list, limit: int) -> N
     console.print(table)
 
 
-def _incident_table(doc_id: str, extraction: dict) -> object:
+def _incident_table(doc_id: str, extraction: dict[str, Any]) -> Table:
     from rich.table import Table
 
     incidents = extraction.get("incidents", [])
