@@ -7,6 +7,7 @@ text produced here, so repair is deterministic and recorded in the document's me
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -15,21 +16,34 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ftfy
+from typing import TYPE_CHECKING, Any
 
 from llmextract.errors import LlmextractError, one_line
 
-# Repair only what is broken: keep curly quotes, line breaks and ligatures as written,
-# so evidence quotes stay verbatim against what a reader of the article sees.
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    normalization=None,
-)
+if TYPE_CHECKING:
+    import ftfy
+
+
+@functools.cache
+def _ftfy() -> tuple[Any, ftfy.TextFixerConfig]:
+    """ftfy and its configuration, imported on the first document read: a resume that
+    reads no document does not pay its ~60 ms import.
+
+    Repair only what is broken: keep curly quotes, line breaks and ligatures as written,
+    so evidence quotes stay verbatim against what a reader of the article sees.
+    """
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        normalization=None,
+    )
+    return ftfy, config
+
+
 _BINARY_MAGIC: dict[bytes, str] = {
     b"\x89PNG": "a PNG image",
     b"PK\x03\x04": "a zip archive",
@@ -190,7 +204,8 @@ def repair_text(text: str) -> tuple[str, list[dict[str, Any]]]:
     documents alone, such as an article where one name was decoded with the wrong code
     page among correct curly quotes.
     """
-    whole = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    ftfy, config = _ftfy()
+    whole = ftfy.fix_text(text, config=config)
     repaired = re.sub(r"[^ \t\n\r\f\v]+", _repair_token, whole)
     counts: Counter[tuple[str, str]] = Counter()
     before, after = _TOKENS.findall(text), _TOKENS.findall(repaired)
@@ -212,7 +227,8 @@ def _repair_token(match: re.Match[str]) -> str:
     # tokens, skipped rather than sent through ftfy one by one.
     if token.isascii() and token.isprintable() and "&" not in token:
         return token
-    return ftfy.fix_text(token, config=_FTFY_CONFIG)
+    ftfy, config = _ftfy()
+    return ftfy.fix_text(token, config=config)  # type: ignore[no-any-return]
 
 
 def read_meta(meta_path: Path) -> tuple[dict[str, Any], list[str]]:

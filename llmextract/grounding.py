@@ -7,8 +7,6 @@ verbatim.  A quote found nowhere keeps null offsets: flagged, never kept as grou
 
 from __future__ import annotations
 
-import re
-
 from rapidfuzz import fuzz
 
 from llmextract.schema import Evidence
@@ -34,6 +32,16 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Starts of ``quote``'s non-overlapping occurrences (``str.find``: an escaped regex
+    per quote would be compiled afresh for every one)."""
+    hits, start = [], text.find(quote)
+    while start >= 0:
+        hits.append(start)
+        start = text.find(quote, start + len(quote))
+    return hits
+
+
 def locate_quote(text: str, quote: str, *, near: int | None = None) -> tuple[int, int] | None:
     """Offsets of ``quote`` in ``text`` (the occurrence nearest ``near``), or None."""
     quote = quote.strip()
@@ -41,7 +49,7 @@ def locate_quote(text: str, quote: str, *, near: int | None = None) -> tuple[int
         quote = quote[1:-1].strip()  # a model wrapped its quote in quote marks
     if not quote:
         return None
-    hits = [m.start() for m in re.finditer(re.escape(quote), text)]
+    hits = _occurrences(text, quote)
     if hits:
         start = min(hits, key=lambda h: abs(h - near)) if near is not None else hits[0]
         return start, start + len(quote)

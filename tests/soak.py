@@ -445,7 +445,8 @@ def _check_never_asked_again(
     """No request names a document after its file was written.
 
     Each request is traced to its document by the town it names (a request naming none
-    would make this check vacuous, so that is a problem too).  A file's first write is its
+    would make this check vacuous, so that is a problem too); a request whose body never
+    reached the proxy (the kill landed mid-send) was never forwarded, so it is not one.  A file's first write is its
     mtime in the snapshot after a kill (a rewrite is caught above), else its final mtime.
     """
     first_written: dict[str, int] = {d: s.st_mtime_ns for d, s in _finished(out).items()}
@@ -454,6 +455,8 @@ def _check_never_asked_again(
     untraced = 0
     asked_again: set[str] = set()
     for exchange in exchanges:
+        if exchange.received is None:
+            continue  # its body never arrived (the runner was killed while sending it)
         named = documents_named(exchange.text(), towns)
         if len(named) != 1:
             untraced += 1

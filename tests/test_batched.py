@@ -155,7 +155,7 @@ def test_no_server_outlives_an_interrupted_or_killed_run(
             os.killpg(process.pid, signal.SIGINT)
         else:  # the tool killed outright: no atexit, the kernel's death signal stops it
             process.kill()
-        rest = process.communicate(timeout=600)[1]  # documents under way finish first
+        rest = process.communicate(timeout=600)[1]
     finally:
         if process.poll() is None:
             process.kill()
@@ -163,6 +163,10 @@ def test_no_server_outlives_an_interrupted_or_killed_run(
     if how == "interrupt":
         assert process.returncode == 130, seen + rest
         assert "interrupted" in rest
+        manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+        assert manifest["status"] == "interrupted"
+        # The calls under way were abandoned, not recorded as failed documents.
+        assert all(e["status"] == "done" for e in manifest["documents"].values()), manifest
     assert gone_within(pid, 10), f"llama-server {pid} outlived the tool ({how})"
 
 

@@ -410,6 +410,56 @@ def test_sigkill_midway_then_resume_finishes_each_document_once(
 
 
 @uses_server
+def test_ctrl_c_abandons_the_calls_in_flight_and_resume_redoes_them(
+    proxy: FaultProxy,  # noqa: F811
+    plumbing_prompt: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Four documents at once behind a server that takes two minutes an answer: Ctrl-C
+    # must end the run now, not when the calls in flight come back, and record none of
+    # them (neither done nor failed), so a rerun extracts all four, each once.
+    ids = "abcd"
+    docs = write_docs(tmp_path / "docs", ids)
+    out = tmp_path / "run"
+    args = cli_command(
+        "extract", str(docs), "--model", proxy.spec(), "--prompt", str(plumbing_prompt),
+        "--out", str(out), "--no-cache", "--concurrency", "4",
+    )  # fmt: skip
+    env = cli_env(tmp_path / "cache")
+    proxy.default = delay(120)
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(proxy.chat()) < len(ids):
+            time.sleep(0.05)
+        assert len(proxy.chat()) == len(ids), "the four calls never reached the server"
+        interrupted = time.monotonic()
+        os.kill(process.pid, signal.SIGINT)
+        stderr = process.communicate(timeout=100)[1].decode()
+        waited = time.monotonic() - interrupted
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert waited < 100, "Ctrl-C waited for the calls in flight"  # each answer takes 120 s
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["documents"] == {}, "an abandoned call was recorded"
+
+    proxy.clear()
+    proxy.default = delay(0)
+    rerun = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert_done(tmp_path, manifest, ids)
+    assert sorted(manifest["documents"]) == sorted(ids) and manifest["resumed"] == 1
+    asked = "\n".join(e.text() for e in proxy.chat())
+    assert all(ARTICLES[doc_id] in asked for doc_id in ids)  # none was taken as done
+
+
+@uses_server
 def test_a_crash_between_index_and_file_is_recovered(
     proxy: FaultProxy,  # noqa: F811
     plumbing_prompt: Path,  # noqa: F811

@@ -68,6 +68,27 @@ _TOLL = re.compile(
 )
 
 
+# Compiled once: the patterns are too many for ``re``'s own cache to keep across a run.
+_VERB_FIRST_PATTERNS = {
+    field: re.compile(
+        verb
+        + rf"[\"“']?(?P<num>{_QUALIFIER}{_FIGURE}|{_DETERMINER})[\"”']?"
+        + r"(?P<words>(?:\s+[\w'’-]+){0,3})",
+        re.I,
+    )
+    for field, verb in _VERB_FIRST.items()
+}
+_VERB_AFTER_PATTERNS = {
+    field: re.compile(
+        rf"(?<![\w.,])(?:{_NUM}(?:\s*\(\d+\))?\s+{_WORDS}(?:and\s+(?P<num2>{_QUALIFIER}{_FIGURE})\s+"
+        rf"(?P<words2>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?))?{_BE}{verb})",
+        re.I,
+    )
+    for field, verb in _VERB_AFTER.items()
+}
+_ARTICLE = re.compile(r"an?", re.I)
+
+
 def _is_year(phrase: str, value: int) -> bool:
     return phrase.strip().isdigit() and 1900 <= value <= 2100
 
@@ -85,7 +106,7 @@ def _one_person(words: str) -> bool:
 
 
 def _is_article(phrase: str) -> bool:
-    return bool(re.fullmatch(r"an?", phrase.strip(), re.I))
+    return bool(_ARTICLE.fullmatch(phrase.strip()))
 
 
 # "... and two truck drivers", "... and \u201cabout twenty\u201d of his fighters": a second group.
@@ -108,7 +129,7 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
     found: list[CountPhrase] = []
 
     def add(field: str, phrase: str, words: str) -> None:
-        if re.fullmatch(r"an?", phrase.strip(), re.I):
+        if _ARTICLE.fullmatch(phrase.strip()):
             # "a soldier was killed": the article is the count, for one person only
             # ("a few people", "a number of soldiers" give no figure).
             if not _one_person(words):
@@ -121,9 +142,7 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
             field = "perpetrators_killed"
         found.append(CountPhrase(field, phrase.strip(), value, words.strip()))
 
-    for field, verb in _VERB_FIRST.items():
-        number = rf"[\"“']?(?P<num>{_QUALIFIER}{_FIGURE}|{_DETERMINER})[\"”']?"
-        pattern = re.compile(verb + number + r"(?P<words>(?:\s+[\w'’-]+){0,3})", re.I)
+    for field, pattern in _VERB_FIRST_PATTERNS.items():
         for m in pattern.finditer(sentence):
             words = m.group("words")
             more = _AND_MORE.match(sentence[m.end("num") :])
@@ -154,19 +173,14 @@ def _count_matches(sentence: str) -> list[CountPhrase]:
             lost = m.group(0).lower().startswith("los")
             if (field == "kidnapped" or lost) and not _PERSONS.search(words):
                 continue  # "capturing weapons", "took control", "lost two vehicles"
-            if re.fullmatch(r"an?", m.group("num").strip(), re.I) and not _PERSONS.search(words):
+            if _ARTICLE.fullmatch(m.group("num").strip()) and not _PERSONS.search(words):
                 continue
             add(field, m.group("num"), words)
-    for field, verb in _VERB_AFTER.items():
-        pattern = re.compile(
-            rf"(?<![\w.,])(?:{_NUM}(?:\s*\(\d+\))?\s+{_WORDS}(?:and\s+(?P<num2>{_QUALIFIER}{_FIGURE})\s+"
-            rf"(?P<words2>(?:{_NOT_IN_NOUN_PHRASE}[\w'’-]+\s+){{0,3}}?))?{_BE}{verb})",
-            re.I,
-        )
+    for field, pattern in _VERB_AFTER_PATTERNS.items():
         for m in pattern.finditer(sentence):
             words = m.group("words") or ""
             phrase = m.group("num")
-            if re.fullmatch(r"an?", phrase.strip(), re.I) and not _PERSONS.search(words):
+            if _ARTICLE.fullmatch(phrase.strip()) and not _PERSONS.search(words):
                 continue
             first = 1 if _is_article(phrase) and _one_person(words) else parse_count(phrase)
             second = parse_count(m.group("num2")) if m.group("num2") else None

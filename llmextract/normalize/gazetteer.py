@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -228,9 +228,14 @@ def _fuzzy(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> list[_E
     Only names of seven letters or more, same first letter, one edit at most; when a
     country or region is stated the match must lie in it.
     """
+    return list(_fuzzy_entries(key, cc, a1s))
+
+
+@lru_cache(maxsize=8192)  # a document's unknown names are looked up several times each
+def _fuzzy_entries(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> tuple[_Entry, ...]:
     letters = key.replace(" ", "")
     if len(letters) < _FUZZY_MIN_LETTERS or key in _WEAK_NAMES:
-        return []
+        return ()
     g = _gazetteer()
     cutoff = _FUZZY_CUTOFF_LONG if len(letters) >= 8 else _FUZZY_CUTOFF_SHORT
     hits = process.extract(key, g.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8)
@@ -249,7 +254,7 @@ def _fuzzy(key: str, cc: str | None, a1s: frozenset[tuple[str, str]]) -> list[_E
         if score > best_score:
             best, best_score = [], score
         best.extend(entries)
-    return best
+    return tuple(best)
 
 
 def _split_query(name: str) -> tuple[str, bool]:

@@ -98,6 +98,9 @@ _BORDER_BEFORE = re.compile(r"\b(?:borders?|frontiers?|bordering|tri-border)\b",
 _BORDER_AFTER = re.compile(r"^(?:['’]s)?\s*(?:-\s*\w+\s+)?(?:border|frontier)", re.I)
 
 
+_DIVISION_WORD = re.compile(r"(?:province|department|d[eé]partement|cercle|prefecture)", re.I)
+
+
 @cache
 def _admin2_table() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     """Second-level divisions ("Loroum province", "the Filingué department", "Bankass
@@ -111,7 +114,7 @@ def _admin2_table() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
             for name in divisions:
                 regions[fold(name)] = (cc, region_name)
     names = "|".join(sorted((re.escape(strip_accents(n)) for n in regions), key=len, reverse=True))
-    kind = r"(?:province|department|d[eé]partement|cercle|prefecture)"
+    kind = _DIVISION_WORD.pattern
     pattern = re.compile(
         rf"\b(?P<a>{names})\s+{kind}\b|\b{kind}\s+of\s+(?P<b>{names})\b", re.IGNORECASE
     )
@@ -120,9 +123,12 @@ def _admin2_table() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 
 def _admin2_region(text: str, hint: str | None) -> tuple[_Entry | None, set[int]]:
     """The region of the first second-level division the text names as one."""
-    pattern, regions = _admin2_table()
     plain = strip_accents(text)
-    for m in pattern.finditer(plain if len(plain) == len(text) else text):
+    scanned = plain if len(plain) == len(text) else text
+    if not _DIVISION_WORD.search(scanned):  # both forms name the kind: most texts skip the scan
+        return None, set()
+    pattern, regions = _admin2_table()
+    for m in pattern.finditer(scanned):
         name = m.group("a") or m.group("b")
         cc, region_name = regions[fold(name)]
         if hint and cc != hint:

@@ -174,8 +174,8 @@ class LlamaServer:
                     preexec_fn=_die_with_parent_hook(),
                     # Its own session: a terminal's Ctrl-C is the tool's to handle.  On a
                     # first SIGINT llama-server stops working but keeps the open requests
-                    # hanging, so the run's calls would wait out their timeout; instead the
-                    # documents under way finish and the server is stopped at exit.
+                    # hanging; instead the tool abandons the calls under way (redone on
+                    # resume) and kills the server at exit.
                     start_new_session=True,
                 )
             except OSError as exc:
@@ -221,16 +221,13 @@ class LlamaServer:
         return "".join(text.splitlines(True)[-lines:])
 
     def stop(self) -> None:
-        """Terminate the server (SIGKILL after 10 s); idempotent."""
+        """Kill the server; idempotent.  SIGKILL at once: on SIGTERM it would first finish
+        the requests in its slots (minutes with the 1.5B), and it holds nothing to save."""
         process, self.process = self.process, None
         _LIVE.discard(self)
         if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            process.kill()
+            process.wait(timeout=10)
         if self._log is not None:
             self._log.close()
             self._log = None

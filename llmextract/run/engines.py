@@ -9,7 +9,7 @@ cannot travel.
 
 from __future__ import annotations
 
-import asyncio
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -141,30 +141,62 @@ class LocalEngine:
     def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         caller = job.caller
         if caller.model.concurrent and job.concurrency > 1 and len(pending) > 1:
-            asyncio.run(_concurrently(pending, caller, on_result, job.concurrency))
+            concurrently(pending, caller, on_result, job.concurrency)
             return
         for doc in pending:
             on_result(extract_one(doc, caller))
 
 
-async def _concurrently(
+_FINISHED = object()  # a worker's last word on the results queue
+
+
+def concurrently(
     pending: Sequence[Document], caller: Caller, on_result: ResultSink, concurrency: int
 ) -> None:
-    """``concurrency`` workers pulling from one iterator: documents are read as a worker
-    is free, so a run of 100,000 never holds (or waits to read) them all."""
+    """``concurrency`` worker threads pulling from one iterator, results handed to
+    ``on_result`` in this thread (one writer).
+
+    Documents are read as a worker is free, so a run of 100,000 never holds (or waits to
+    read) them all.  The workers are daemon threads, not an executor's: on Ctrl-C this
+    returns at once, and the calls still in flight (minutes each on a local server) are
+    abandoned unrecorded, to be redone on resume, instead of being waited for.
+    """
     documents = iter(pending)
     lock = threading.Lock()
+    stopping = threading.Event()
+    results: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
-    def next_document() -> Document | None:
-        with lock:  # one generator, several threads
-            return next(documents, None)
+    def work() -> None:
+        try:
+            while not stopping.is_set():
+                with lock:  # one generator, several threads
+                    doc = next(documents, None)
+                if doc is None:
+                    break
+                results.put(extract_one(doc, caller))
+        except BaseException as exc:  # reading a document failed: the driver re-raises it
+            results.put(exc)
+        finally:
+            results.put(_FINISHED)
 
-    async def worker() -> None:
-        while (doc := await asyncio.to_thread(next_document)) is not None:
-            result = await asyncio.to_thread(extract_one, doc, caller)
-            on_result(result)  # in the event loop's thread: results are saved one at a time
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    workers = [
+        threading.Thread(target=work, name=f"llmextract-worker-{n}", daemon=True)
+        for n in range(concurrency)
+    ]
+    for worker in workers:
+        worker.start()
+    running = len(workers)
+    try:
+        while running:
+            item = results.get()
+            if item is _FINISHED:
+                running -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                on_result(item)
+    finally:
+        stopping.set()  # on an error or Ctrl-C: no worker takes another document
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -264,7 +264,8 @@ class RunStore:
             self.manifest.status = status
             # Nothing changed since the last summary: its totals still hold.
             self.manifest.totals = self._saved_totals or self.index.totals()
-            self.index.set_header({"status": status})  # opening the run said "running"
+            # Opening the run said "running"; totals kept so the next resume need not sum.
+            self.index.set_header({"status": status, "last_totals": self.manifest.totals})
 
     def failures(self) -> dict[str, str]:
         return self.index.failures()

@@ -48,7 +48,10 @@ CREATE TABLE IF NOT EXISTS documents (
     extraction TEXT,
     finished TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
-CREATE INDEX IF NOT EXISTS documents_status ON documents (status);
+-- Covering resume's queries: a scan of the table itself reads every row's big JSON pages.
+DROP INDEX IF EXISTS documents_status;
+CREATE INDEX IF NOT EXISTS documents_sources
+    ON documents (status, doc_id, source_size, source_mtime_ns);
 CREATE TABLE IF NOT EXISTS incidents (
     doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
     number INTEGER NOT NULL,
