@@ -83,6 +83,24 @@ def extract(
     return run, manifest
 
 
+def run_command(
+    proxy: FaultProxy,  # noqa: F811
+    prompt: Path,
+    tmp_path: Path,
+    ids: str,
+    *,
+    concurrency: int,
+) -> tuple[list[str], dict[str, str], Path]:
+    """The command, environment and run folder of an extraction to interrupt and resume."""
+    docs = write_docs(tmp_path / "docs", ids)
+    out = tmp_path / "run"
+    args = cli_command(
+        "extract", str(docs), "--model", proxy.spec(), "--prompt", str(prompt),
+        "--out", str(out), "--no-cache", "--concurrency", str(concurrency),
+    )  # fmt: skip
+    return args, cli_env(tmp_path / "cache"), out
+
+
 def assert_done(tmp_path: Path, manifest: dict[str, Any], ids: str = "a", out: str = "run") -> None:
     for doc_id in ids:
         assert manifest["documents"][doc_id]["status"] == "done", manifest["documents"][doc_id]
@@ -367,13 +385,7 @@ def test_sigkill_midway_then_resume_finishes_each_document_once(
     tmp_path: Path,
 ) -> None:
     ids = "abcd"
-    docs = write_docs(tmp_path / "docs", ids)
-    out = tmp_path / "run"
-    args = cli_command(
-        "extract", str(docs), "--model", proxy.spec(), "--prompt", str(plumbing_prompt),
-        "--out", str(out), "--no-cache", "--concurrency", "1",
-    )  # fmt: skip
-    env = cli_env(tmp_path / "cache")
+    args, env, out = run_command(proxy, plumbing_prompt, tmp_path, ids, concurrency=1)
     proxy.default = delay(1.0)  # a slow server, so the kill lands between documents
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -419,13 +431,7 @@ def test_ctrl_c_abandons_the_calls_in_flight_and_resume_redoes_them(
     # must end the run now, not when the calls in flight come back, and record none of
     # them (neither done nor failed), so a rerun extracts all four, each once.
     ids = "abcd"
-    docs = write_docs(tmp_path / "docs", ids)
-    out = tmp_path / "run"
-    args = cli_command(
-        "extract", str(docs), "--model", proxy.spec(), "--prompt", str(plumbing_prompt),
-        "--out", str(out), "--no-cache", "--concurrency", "4",
-    )  # fmt: skip
-    env = cli_env(tmp_path / "cache")
+    args, env, out = run_command(proxy, plumbing_prompt, tmp_path, ids, concurrency=4)
     proxy.default = delay(120)
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
