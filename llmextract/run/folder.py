@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from llmextract.errors import LlmextractError, one_line, redact_secrets
 from llmextract.run.atomic import write_atomic, write_json_atomic
-from llmextract.run.index import INDEX_NAME, RunIndex, source_key, totals_of_entries
+from llmextract.run.index import INDEX_NAME, RunIndex, totals_of_entries
 from llmextract.run.manifest import DocumentEntry, PromptRef, RunManifest
 from llmextract.schema import Extraction, GoldFile, GoldIncident, Incident
 
@@ -126,7 +126,7 @@ class RunStore:
         self._changed = not had_index
         self.manifest.documents = {}
         self.index.set_header(self._header())
-        self._done, self._done_sources = self.index.done_sources()
+        self._done = self.index.done_sources()  # doc_id -> its input's (size, mtime_ns)
         self._tidy_folder()
 
     def _header(self) -> dict[str, Any]:
@@ -164,7 +164,7 @@ class RunStore:
                 with contextlib.suppress(OSError):
                     (self.folder / name).unlink()
         self._files = {name[:-5] for name in names if name.endswith(".json")}
-        for doc_id in self._done - self._files:
+        for doc_id in self._done.keys() - self._files:
             extraction = self.index.extraction(doc_id)
             if extraction is not None:
                 write_json_atomic(self.document_path(doc_id), extraction, sync=False)
@@ -175,7 +175,7 @@ class RunStore:
 
     def unchanged_since_done(self, doc_id: str, size: int, mtime_ns: int) -> bool:
         """Finished before from an input file of the same size and mtime: skip it unread."""
-        return source_key(doc_id, size, mtime_ns) in self._done_sources
+        return self._done.get(doc_id) == (size, mtime_ns)
 
     def may_be_done(self, doc_id: str) -> bool:
         """Done in the index, or a file of that name in the folder: worth reading to check."""

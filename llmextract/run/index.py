@@ -63,11 +63,6 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
-def source_key(doc_id: str, size: int, mtime_ns: int) -> str:
-    """A finished document's input file as the index remembers it (size and mtime)."""
-    return f"{doc_id}\0{size}\0{mtime_ns}"
-
-
 def connect(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
     """A connection in WAL mode that waits for other writers instead of failing."""
     connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
@@ -146,20 +141,20 @@ class RunIndex:
             )
             self._db.executemany(f"INSERT INTO incidents VALUES ({marks})", incidents)
 
-    def done_sources(self) -> tuple[set[str], set[str]]:
-        """The finished documents' ids, and their ``source_key``s, for resume.
+    def done_sources(self) -> dict[str, tuple[int, int] | None]:
+        """The finished documents, each with its input file's (size, mtime_ns) when known.
 
-        Sets of strings built in SQL: a resume of 100,000 documents checks each input file
-        with one set lookup, with no row objects made in Python.
+        One pass over the covering index: a resume of 100,000 documents checks each input
+        file with one dict lookup.
         """
         with self._lock:
-            ids = self._db.execute("SELECT doc_id FROM documents WHERE status = 'done'")
-            done = {row[0] for row in ids}
-            keys = self._db.execute(
-                "SELECT doc_id || char(0) || source_size || char(0) || source_mtime_ns "
-                "FROM documents WHERE status = 'done' AND source_size IS NOT NULL"
-            )
-            return done, {row[0] for row in keys}
+            rows = self._db.execute(
+                "SELECT doc_id, source_size, source_mtime_ns FROM documents WHERE status = 'done'"
+            ).fetchall()
+        return {
+            doc_id: (size, mtime) if size is not None and mtime is not None else None
+            for doc_id, size, mtime in rows
+        }
 
     def sha256_of(self, doc_id: str) -> str | None:
         with self._lock:

@@ -148,10 +148,10 @@ def _run(
         except OSError:
             pass  # a vanished file fails when it is loaded
         else:
-            store.source_stats[doc_id] = (found.st_size, found.st_mtime_ns)
             if store.unchanged_since_done(doc_id, found.st_size, found.st_mtime_ns):
                 skipped += 1
                 continue
+            store.source_stats[doc_id] = (found.st_size, found.st_mtime_ns)
         path = Path(name)
         if not store.may_be_done(doc_id):
             queued.append(path)  # read when its turn comes, not all up front
