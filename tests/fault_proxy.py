@@ -719,6 +719,13 @@ def cli_env(cache: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def reap(process: subprocess.Popen[Any]) -> None:
+    """Kill a child still running (a test's cleanup) and wait for it, so none outlives it."""
+    if process.poll() is None:
+        process.kill()
+        process.wait(30)
+
+
 def cli_command(*args: str) -> list[str]:
     """The installed ``llmextract`` script, or the same entry point through this Python."""
     script = shutil.which("llmextract", path=str(Path(sys.executable).parent))

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fault_proxy import PLUMBING_PROMPT, FaultProxy, FaultRates, cli_command, cli_env
+from fault_proxy import PLUMBING_PROMPT, FaultProxy, FaultRates, cli_command, cli_env, reap
 
 from llmextract.schema import Extraction
 
@@ -311,9 +311,7 @@ def run_soak(
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(30)
             finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait(30)
+                reap(process)
             exit_codes.append(process.returncode)
             files = _finished(out)
             kills.append(KillPoint(fraction, len(files), time.monotonic() - started))

@@ -38,6 +38,7 @@ from fault_proxy import (  # noqa: F401  (fixtures)
     llama_server,
     plumbing_prompt,
     proxy,
+    reap,
     reset,
     run_cli,
     stall,
@@ -398,9 +399,7 @@ def test_sigkill_midway_then_resume_finishes_each_document_once(
         os.kill(process.pid, signal.SIGKILL)
         process.wait(30)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        reap(process)
     done_before = {p.stem for p in out.glob("*.json") if p.name != "manifest.json"}
     assert done_before and done_before != set(ids)  # killed midway
     seen_before = len(proxy.chat())
@@ -444,9 +443,7 @@ def test_ctrl_c_abandons_the_calls_in_flight_and_resume_redoes_them(
         stderr = process.communicate(timeout=100)[1].decode()
         waited = time.monotonic() - interrupted
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        reap(process)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert waited < 100, "Ctrl-C waited for the calls in flight"  # each answer takes 120 s
