@@ -2,4 +2,5 @@
 
 from llmextract.cli import app
 
-app()
+if __name__ == "__main__":  # not when multiprocessing re-imports it in a worker
+    app()

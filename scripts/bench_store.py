@@ -7,6 +7,10 @@ on the finished run (resume: every document skipped).  The stub is not a model: 
 figures say nothing about extraction quality or model speed.
 
     python scripts/bench_store.py --documents 1000 --documents 10000 --documents 100000
+    python scripts/bench_store.py --documents 1000 --engine local --engine processes
+
+``--engine processes`` runs the pipeline in one worker process per core (its CPU column
+counts only the processes the run waited for, so it undercounts the workers').
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, action="append")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--engine", action="append", choices=("local", "processes"))
     parser.add_argument("--keep", type=Path, help="Keep documents and runs under this folder.")
     parser.add_argument(
         "--resume-only", action="store_true", help="Time only the resume of kept runs."
@@ -84,30 +89,33 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f}  cores: {os.cpu_count()}  stub: {stub.spec()}")
     print("the stub answers at once: these figures are the tool's own cost, not a model's")
     print(
-        "| documents | wall time | tool cost per document (wall) | CPU per document "
+        "| engine | documents | wall time | tool cost per document (wall) | CPU per document "
         "| resume of the finished run (wall, CPU) |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for count in sizes:
-        docs, out = root / f"docs-{count}", root / f"run-{count}"
+        docs = root / f"docs-{count}"
         if not docs.is_dir():
             write_documents(docs, count)
-        if not args.resume_only:
-            shutil.rmtree(out, ignore_errors=True)
-        base = [
-            sys.executable, "-m", "llmextract", "extract", str(docs), "--model",
-            stub.spec(), "--out", str(out), "--concurrency", str(args.concurrency),
-            "--no-cache",
-        ]  # fmt: skip
-        wall, cpu = (0.0, 0.0) if args.resume_only else run(base, env)
-        resume, resume_cpu = run(base, env)
-        print(
-            f"| {count:,} | {wall:.1f} s | {1000 * wall / count:.2f} ms "
-            f"| {1000 * cpu / count:.2f} ms | {resume:.2f} s, {resume_cpu:.2f} s |",
-            flush=True,
-        )
+        for engine in args.engine or ["local"]:
+            out = root / (f"run-{count}" if engine == "local" else f"run-{count}-{engine}")
+            if not args.resume_only:
+                shutil.rmtree(out, ignore_errors=True)
+            base = [
+                sys.executable, "-m", "llmextract", "extract", str(docs), "--model",
+                stub.spec(), "--out", str(out), "--concurrency", str(args.concurrency),
+                "--no-cache", "--engine", engine,
+            ]  # fmt: skip
+            wall, cpu = (0.0, 0.0) if args.resume_only else run(base, env)
+            resume, resume_cpu = run(base, env)
+            print(
+                f"| {engine} | {count:,} | {wall:.1f} s | {1000 * wall / count:.2f} ms "
+                f"| {1000 * cpu / count:.2f} ms | {resume:.2f} s, {resume_cpu:.2f} s |",
+                flush=True,
+            )
+            if not args.keep:
+                shutil.rmtree(out, ignore_errors=True)
         if not args.keep:
-            shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(docs, ignore_errors=True)
     print(f"stub calls: {stub.calls:,}")
 

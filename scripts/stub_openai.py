@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+CALLS = web.AppKey("calls", list[int])
 ANSWER = {"events": [{"sentence": 1, "type": "armed_assault", "target": "soldiers"}]}
 
 
@@ -42,7 +43,7 @@ def _completion(body: dict[str, Any]) -> dict[str, Any]:
 
 async def _chat(request: web.Request) -> web.Response:
     body = await request.json()
-    request.app["calls"][0] += 1
+    request.app[CALLS][0] += 1
     return web.json_response(_completion(body))
 
 
@@ -52,7 +53,7 @@ async def _models(_: web.Request) -> web.Response:
 
 def make_app() -> web.Application:
     app = web.Application(client_max_size=32 * 1024 * 1024)
-    app["calls"] = [0]  # a list: the app's own keys are frozen once it serves
+    app[CALLS] = [0]  # a list: the app's own keys are frozen once it serves
     app.router.add_post("/v1/chat/completions", _chat)
     app.router.add_get("/v1/models", _models)
     return app
@@ -84,7 +85,7 @@ class StubServer:
 
     @property
     def calls(self) -> int:
-        return int(self.app["calls"][0])
+        return int(self.app[CALLS][0])
 
     def spec(self, name: str = "stub") -> str:
         return f"openai-compatible:{name}@http://127.0.0.1:{self.port}/v1"

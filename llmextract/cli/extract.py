@@ -40,8 +40,19 @@ def extract(
     timeout: Annotated[float, typer.Option(help="Seconds before one HTTP call times out.")] = 300.0,
     max_retries: Annotated[int, typer.Option(help="Re-asks after invalid output.")] = 2,
     engine: Annotated[
-        str, typer.Option(help="Where documents run: local (this process) or ray (a cluster).")
+        str,
+        typer.Option(
+            help="Where documents run: local (this process), processes (one worker process "
+            "per core, HTTP models) or ray (a cluster)."
+        ),
     ] = "local",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes (--engine processes; default: cores) or Ray actors (--engine ray).",
+        ),
+    ] = None,
     address: Annotated[
         str | None,
         typer.Option(help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)."),
@@ -82,7 +93,7 @@ def extract(
             cache=ResponseCache(read=not no_cache),
             console=console,
             engine=engine,
-            engine_options={"address": address} if address else {},
+            engine_options={k: v for k, v in {"address": address, "workers": workers}.items() if v},
         )
     except LlmextractError as exc:
         fail(str(exc))

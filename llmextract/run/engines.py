@@ -208,9 +208,12 @@ def register_engine(engine: Engine) -> None:
 
 def get_engine(name: str) -> Engine:
     if name == "ray" and "ray" not in _ENGINES:
-        import llmextract.run.ray_engine  # noqa: F401  (registers itself; needs the extra)
+        import llmextract.run.ray_engine
+    if name == "processes" and "processes" not in _ENGINES:
+        import llmextract.run.process_engine  # noqa: F401  (registers itself)
     if name not in _ENGINES:
-        raise EngineError(f"unknown engine {name!r} (known: {', '.join(sorted(_ENGINES))}, ray)")
+        known = ", ".join(sorted({*_ENGINES, "processes", "ray"}))
+        raise EngineError(f"unknown engine {name!r} (known: {known})")
     return _ENGINES[name]
 
 
