@@ -203,7 +203,10 @@ def test_no_worker_outlives_an_interrupted_or_killed_run(
         wait_for(lambda: len(finished_files(out)) >= 2, 60, "two finished documents")
         below = descendants(process.pid)  # the fork server, its two workers, a tracker
         assert sorted(len(descendants(pid)) for pid in below if descendants(pid)) == [2], below
-        os.killpg(process.pid, signal_number)  # as a terminal's Ctrl-C reaches the group
+        if signal_number == signal.SIGINT:
+            os.killpg(process.pid, signal_number)  # as a terminal's Ctrl-C reaches the group
+        else:
+            os.kill(process.pid, signal_number)  # the driver alone, as the OOM killer does
         process.communicate(timeout=60)
     finally:
         reap(process)

@@ -59,19 +59,18 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def die_with_parent_hook(parent: int | None = None) -> Any:
+def _die_with_parent_hook() -> Any:
     """A ``preexec_fn`` asking Linux to SIGKILL the server when its parent thread dies
     (a SIGKILLed run leaves no server behind); None where prctl does not exist.  SIGKILL,
     not SIGTERM: llama-server answers SIGTERM by finishing the requests in its slots
-    (minutes with the 1.5B) and holds nothing worth a clean exit.  ``parent``: the pid
-    to outlive, for a hook run in the child itself (default: this process, the spawner)."""
+    (minutes with the 1.5B) and holds nothing worth a clean exit."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
-    parent = os.getpid() if parent is None else parent
+    parent = os.getpid()
 
     def hook() -> None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -172,7 +171,7 @@ class LlamaServer:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    preexec_fn=die_with_parent_hook(),
+                    preexec_fn=_die_with_parent_hook(),
                     # Its own session: a terminal's Ctrl-C is the tool's to handle.  On a
                     # first SIGINT llama-server stops working but keeps the open requests
                     # hanging; instead the tool abandons the calls under way (redone on

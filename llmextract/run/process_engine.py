@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import signal
@@ -64,7 +65,7 @@ def worker_count() -> int:
 def _serve(config: WorkerConfig, threads: int, inbox: Any, outbox: Any) -> None:
     """One worker process: the pipeline built once, then documents until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
-    _die_with_parent()
+    _die_with_driver()
     caller = build_caller(config)
 
     def documents() -> Iterator[Document]:
@@ -78,14 +79,19 @@ def _serve(config: WorkerConfig, threads: int, inbox: Any, outbox: Any) -> None:
         outbox.put(_DONE)
 
 
-def _die_with_parent() -> None:
-    """A worker whose fork server is gone (the driver was killed) is killed too, instead of
-    waiting forever on a queue nobody feeds."""
-    from llmextract.providers.llama_server import die_with_parent_hook
+def _die_with_driver() -> None:
+    """A worker whose driver is gone (SIGKILLed) exits at once instead of waiting forever on
+    a queue nobody feeds.  The fork server cannot do it: every worker inherits its copy of
+    the driver's "alive" pipe, so it sees no end of the driver while a worker lives."""
+    driver = multiprocessing.parent_process()
+    if driver is None:
+        return
 
-    hook = die_with_parent_hook(parent=os.getppid())
-    if hook is not None:
-        hook()
+    def watch() -> None:
+        multiprocessing.connection.wait([driver.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="llmextract-driver-watch", daemon=True).start()
 
 
 class ProcessEngine:
