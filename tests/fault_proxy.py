@@ -23,6 +23,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -717,6 +718,13 @@ def cli_env(cache: Path, **extra: str) -> dict[str, str]:
     env.pop("OPENAI_BASE_URL", None)
     env.update(extra)
     return env
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a command a test will Ctrl-C: SIGINT back to its default.  A suite
+    started in the background (``nohup``, ``cmd &`` in a script) ignores SIGINT, children
+    inherit that, and Python then installs no KeyboardInterrupt handler at all."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def reap(process: subprocess.Popen[Any]) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_doc
+from fault_proxy import interruptible
 
 from llmextract.providers import ModelError, load_model, parse_model_spec
 from llmextract.providers.llama_server import DEFAULT_SLOTS
@@ -138,6 +139,7 @@ def test_no_server_outlives_an_interrupted_or_killed_run(
         extract_command(docs, tmp_path / "run"),
         env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         start_new_session=True,  # its own process group, as a terminal gives a command
+        preexec_fn=interruptible,
     )  # fmt: skip
     assert process.stderr is not None
     seen = ""

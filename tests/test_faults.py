@@ -35,6 +35,7 @@ from fault_proxy import (  # noqa: F401  (fixtures)
     delay,
     free_port,
     garbage_body,
+    interruptible,
     llama_server,
     plumbing_prompt,
     proxy,
@@ -432,7 +433,9 @@ def test_ctrl_c_abandons_the_calls_in_flight_and_resume_redoes_them(
     ids = "abcd"
     args, env, out = run_command(proxy, plumbing_prompt, tmp_path, ids, concurrency=4)
     proxy.default = delay(120)
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=interruptible
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(proxy.chat()) < len(ids):

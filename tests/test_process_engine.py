@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_proxy import FaultProxy, cli_command, cli_env, delay, reap, run_cli
+from fault_proxy import FaultProxy, cli_command, cli_env, delay, interruptible, reap, run_cli
 from typer.testing import CliRunner
 
 from llmextract.cli import app
@@ -126,7 +126,7 @@ def start_run(model: str, docs: Path, out: Path, tmp_path: Path, *extra: str) ->
     )  # fmt: skip
     return subprocess.Popen(
         command, env=cli_env(tmp_path / "cache"), stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=interruptible,
     )  # fmt: skip
 
 
