@@ -188,9 +188,29 @@ SOAK_SYSTEM = (
 )
 
 
+# One worked example of the answer: through llama.cpp's own server (its Jinja chat
+# template) Gemma 270M follows the instruction alone poorly, listing an event for every
+# sentence (~200 tokens a call); shown the answer once, it writes the ~25 tokens asked for.
+SOAK_EXAMPLES = {
+    "events": [
+        {
+            "input": {
+                "published": None,
+                "headline": "Raid on a hill village",
+                "sentences": [[1, "Armed men raided a hill village at dawn."],
+                              [2, "Residents fled to the next valley."]],
+            },
+            "output": {"events": [{"sentence": 1, "type": "armed_assault"}]},
+        }
+    ]
+}  # fmt: skip
+
+
 def write_soak_prompt(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in {**PLUMBING_PROMPT, "system.j2": SOAK_SYSTEM}.items():
+    files = {**PLUMBING_PROMPT, "system.j2": SOAK_SYSTEM}
+    files["examples.json"] = json.dumps({**json.loads(files["examples.json"]), **SOAK_EXAMPLES})
+    for name, text in files.items():
         (folder / name).write_text(text + "\n", encoding="utf-8")
     return folder
 
