@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import write_doc
 from fault_proxy import FaultProxy, cli_command, cli_env, delay, interruptible, reap, run_cli
 from typer.testing import CliRunner
 
@@ -39,13 +40,10 @@ ARTICLES = [
 
 
 def write_docs(folder: Path, count: int) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    ids = []
-    for number in range(count):
-        doc_id = f"item{number:03d}"
+    ids = [f"item{number:03d}" for number in range(count)]
+    for number, doc_id in enumerate(ids):
         text = f"Published 2024-06-{1 + number % 28:02d}\n\n{ARTICLES[number % len(ARTICLES)]}\n"
-        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        ids.append(doc_id)
+        write_doc(folder, doc_id, text)
     return ids
 
 
@@ -174,7 +172,7 @@ def test_a_killed_worker_stops_the_run_and_the_rerun_finishes_it_writing_nothing
         reap(process)
     assert process.returncode == 2, stderr
     assert "worker process" in stderr and "died" in stderr and "run again" in stderr
-    assert not alive(below), "a worker or the fork server outlived the run"
+    wait_for(lambda: not alive(below), 15, "the fork server and workers to exit")
     before = finished_files(out)
     assert 4 <= len(before) < 24
     for doc_id in before:

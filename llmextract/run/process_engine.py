@@ -58,7 +58,9 @@ def worker_count() -> int:
     """``$LLMEXTRACT_WORKERS``, else the cores this process may run on."""
     configured = os.environ.get("LLMEXTRACT_WORKERS")
     if configured:
-        return max(1, int(configured))
+        if not configured.isdigit() or int(configured) < 1:
+            raise EngineError(f"LLMEXTRACT_WORKERS must be a whole number >= 1, not {configured!r}")
+        return int(configured)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -76,7 +78,7 @@ def _serve(config: WorkerConfig, threads: int, inbox: Any, outbox: Any) -> None:
         concurrently(documents(), caller, outbox.put, threads)  # type: ignore[arg-type]
     finally:
         caller.model.close()
-        outbox.put(_DONE)
+    outbox.put(_DONE)  # not after a failure: the driver then sees the exit code instead
 
 
 def _die_with_driver() -> None:
@@ -134,7 +136,7 @@ class ProcessEngine:
         )  # fmt: skip
         feeding.start()
         try:
-            _drain(outbox, processes, on_result, feeding)
+            _drain(outbox, processes, on_result)
         finally:
             stopping.set()
             for process in processes:
@@ -160,9 +162,7 @@ def _feed(pending: Sequence[Document], inbox: Any, workers: int, stopping: threa
             return
 
 
-def _drain(
-    outbox: Any, processes: list[Any], on_result: ResultSink, feeding: threading.Thread
-) -> None:
+def _drain(outbox: Any, processes: list[Any], on_result: ResultSink) -> None:
     running = len(processes)
     while running:
         try:
@@ -177,11 +177,8 @@ def _drain(
             continue
         if item == _DONE:
             running -= 1
-        elif isinstance(item, BaseException):
-            raise item
         else:
             on_result(item)
-    feeding.join()
 
 
 register_engine(ProcessEngine())
