@@ -208,7 +208,7 @@ def register_engine(engine: Engine) -> None:
 
 def get_engine(name: str) -> Engine:
     if name == "ray" and "ray" not in _ENGINES:
-        import llmextract.run.ray_engine
+        import llmextract.run.ray_engine  # registers itself; needs the extra
     if name == "processes" and "processes" not in _ENGINES:
         import llmextract.run.process_engine  # noqa: F401  (registers itself)
     if name not in _ENGINES:

@@ -111,8 +111,7 @@ class ProcessEngine:
                 f"{spec.text!r}: a model loaded in this process cannot be shared; use "
                 f"--engine local"
             )
-        workers = int(job.options.get("workers") or worker_count())
-        workers = max(1, min(workers, len(pending)))
+        workers = min(int(job.options.get("workers") or worker_count()), len(pending))
         threads = max(1, -(-job.concurrency // workers))  # the run's concurrency, shared
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
