@@ -205,7 +205,7 @@ def find_dates(text: str, published: date | None) -> list[DateMention]:
 def _find_dates(text: str, published: date | None) -> tuple[DateMention, ...]:
     mentions: list[DateMention] = []
     for match in _SCAN.finditer(text):
-        if _INDEFINITE_BEFORE.search(text[: match.start()]) and _WEEKDAY_ONLY.match(match.group(0)):
+        if _WEEKDAY_ONLY.match(match.group(0)) and _INDEFINITE_BEFORE.search(text[: match.start()]):
             continue  # "on a Saturday morning in August": some Saturday, the month dates it
         if mentions and _WEEKDAY_ONLY.fullmatch(mentions[-1].text.strip()):
             between = text[mentions[-1].end_offset : match.start()]

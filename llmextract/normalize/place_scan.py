@@ -4,7 +4,7 @@ peoples.  ``normalize.places`` decides which of them is the event's place."""
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from llmextract.normalize.gazetteer import (
     _Entry,
@@ -97,7 +97,8 @@ def _could_be_name(word: str) -> bool:
     )
 
 
-def _scan(text: str) -> list[_Mention]:
+@lru_cache(maxsize=4096)  # the place rules scan the same sentences several times a document
+def _scan(text: str) -> tuple[_Mention, ...]:
     """Known names (longest first) and unknown capitalised words, in text order."""
     g = _gazetteer()
     actors = _actor_keys()
@@ -153,4 +154,4 @@ def _scan(text: str) -> list[_Mention]:
                 start, end = run[i][0], run[j][1]
                 mentions.append(_Mention(start, end, text[start:end], fold(text[start:end]), ()))
                 i = j + 1
-    return mentions
+    return tuple(mentions)

@@ -5,6 +5,8 @@ hits civilians)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from llmextract.normalize.attribution import STATE_ACTORS
 from llmextract.normalize.lexicon import cue_table
 from llmextract.normalize.rules import EVENT_REFERENCE
@@ -28,9 +30,14 @@ def supported_type(model_type: IncidentType, cues: list[IncidentType]) -> Incide
 def cue_types(sentence: str) -> list[IncidentType]:
     """Tactics the sentence names by trigger word (``tactic_cues`` of the lexicon), in
     priority order (ACLED-style keyword coding)."""
-    return [
+    return list(_cue_types(sentence))
+
+
+@lru_cache(maxsize=4096)  # the rules ask this of the same sentences several times a document
+def _cue_types(sentence: str) -> tuple[IncidentType, ...]:
+    return tuple(
         IncidentType(kind) for kind, pattern in cue_table("tactic_cues") if pattern.search(sentence)
-    ]
+    )
 
 
 def own_cue_types(sentence: str) -> list[IncidentType]:

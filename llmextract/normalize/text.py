@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -15,6 +16,7 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)  # the rules fold the same words and names many times a document
 def fold(text: str) -> str:
     """'Ségou ' -> 'segou'; "Jama'at  Nusrat" -> 'jama at nusrat'."""
     folded = strip_accents(text).casefold().replace("’", "'")
