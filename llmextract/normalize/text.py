@@ -16,8 +16,19 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=65536)  # the rules fold the same words and names many times a document
+_CACHED_LENGTH = 400  # words, names and sentences; a whole document is folded afresh
+
+
 def fold(text: str) -> str:
     """'Ségou ' -> 'segou'; "Jama'at  Nusrat" -> 'jama at nusrat'."""
+    return _fold_cached(text) if len(text) <= _CACHED_LENGTH else _fold(text)
+
+
+@lru_cache(maxsize=1 << 15)  # the rules fold the same words and names many times a document
+def _fold_cached(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     folded = strip_accents(text).casefold().replace("’", "'")
     return _NON_WORD.sub(" ", folded).strip()
