@@ -229,3 +229,25 @@ def test_a_model_loaded_in_this_process_is_refused_in_one_line(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert any("--engine processes runs HTTP models" in line for line in lines), result.output
     assert not list((tmp_path / "run").glob("item*.json"))
+
+
+def test_the_fork_server_preload_warms_the_rules_on_an_article_it_reads() -> None:
+    from llmextract.extraction import warm_up
+
+    [incident] = warm_up()  # the invented article: one attack, read by the rules
+    assert (incident.incident_type.value, incident.killed, incident.wounded) == (
+        "armed_assault",
+        4,
+        2,
+    )
+    # Importing the preload module (what the fork server does) leaves compiled patterns
+    # behind, which every forked worker inherits.
+    probe = (
+        "import llmextract.run.worker_preload\n"
+        "from llmextract.normalize import lexicon\n"
+        "print(lexicon.cue.cache_info().currsize, lexicon.cue_table.cache_info().currsize)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert all(int(count) > 0 for count in out), out

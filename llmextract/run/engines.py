@@ -21,6 +21,7 @@ from llmextract.run.manifest import DocumentEntry
 
 if TYPE_CHECKING:
     from llmextract.documents import Document
+    from llmextract.providers.chat import ChatModel
     from llmextract.providers.types import Decoding
     from llmextract.schema import Extraction
     from llmextract.strategies.caller import Caller
@@ -65,6 +66,10 @@ class EngineError(LlmextractError):
 
 class Engine(Protocol):
     name: str
+
+    def prepare(self, model: ChatModel) -> None:
+        """Called once the run is known to have documents to do, before they are all found:
+        start what can get ready while the driver sets the run up."""
 
     def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None: ...
 
@@ -137,6 +142,9 @@ class LocalEngine:
     model is concurrent (an HTTP endpoint, or a server with parallel slots)."""
 
     name = "local"
+
+    def prepare(self, model: ChatModel) -> None:
+        return None  # the pipeline is this process's, built already
 
     def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         caller = job.caller

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import queue
 import signal
@@ -38,6 +39,7 @@ from llmextract.run.engines import (
 
 if TYPE_CHECKING:
     from llmextract.documents import Document
+    from llmextract.providers.chat import ChatModel
 
 HTTP_BACKENDS = ("openai", "openai-compatible")
 # Imported once by the fork server, so every worker starts with the pipeline loaded.
@@ -49,6 +51,9 @@ PRELOAD = [
     "llmextract.run.cache",
     "instructor",
     "openai",
+    "httpcore",  # the SDK's transport imports it with the first client: ~0.1 s a worker
+    "jinja2",
+    "llmextract.run.worker_preload",  # last: warms the rules with everything imported
 ]
 _DONE = "done"  # a worker's last message: it has sent every result it will send
 _POLL_SECONDS = 0.5  # how often the driver checks, while waiting, that every worker lives
@@ -101,6 +106,13 @@ class ProcessEngine:
 
     name = "processes"
 
+    def prepare(self, model: ChatModel) -> None:
+        """Start the fork server now: its imports and warm-up (~0.8 s) overlap the driver's
+        scan of the input files (~0.5 s at 100,000) instead of following it."""
+        if model.spec.backend in HTTP_BACKENDS:
+            _fork_context()
+            multiprocessing.forkserver.ensure_running()
+
     def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         if not pending:
             return  # a resume with nothing left to do starts no process
@@ -113,8 +125,7 @@ class ProcessEngine:
             )
         workers = min(int(job.options.get("workers") or worker_count()), len(pending))
         threads = max(1, -(-job.concurrency // workers))  # the run's concurrency, shared
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
+        context = _fork_context()
         inbox = context.Queue(maxsize=workers * threads * 2)  # bounded: a run is never all read
         outbox = context.Queue()
         processes = [
@@ -145,6 +156,12 @@ class ProcessEngine:
                 process.join()
             inbox.cancel_join_thread()
             outbox.cancel_join_thread()
+
+
+def _fork_context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 def _feed(pending: Sequence[Document], inbox: Any, workers: int, stopping: threading.Event) -> None:

@@ -56,6 +56,7 @@ except ImportError:
 
 if TYPE_CHECKING:
     from llmextract.documents import Document
+    from llmextract.providers.chat import ChatModel
 
 # Ray restarts a dead actor and re-runs the documents it held this many times; a document
 # that kills its worker every time (a crash in native code) ends as a failed entry.
@@ -139,6 +140,9 @@ class RayEngine:
     """Documents over a Ray actor pool; results back to the driver as they complete."""
 
     name = "ray"
+
+    def prepare(self, model: ChatModel) -> None:
+        return None  # the cluster is joined in run, where its failure can stop the run cleanly
 
     def run(self, pending: Sequence[Document], job: Job, on_result: ResultSink) -> None:
         if not pending:
