@@ -250,4 +250,4 @@ def test_the_fork_server_preload_warms_the_rules_on_an_article_it_reads() -> Non
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert all(int(count) > 0 for count in out), out
+    assert len(out) == 2 and all(int(count) > 0 for count in out), out

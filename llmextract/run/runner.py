@@ -141,7 +141,7 @@ def _run(
 
     queued: list[Document | Path] = []
     skipped = 0  # done in an earlier run (documents that failed to load are not)
-    preparing = False
+    prepared = False
     for name in documents:
         doc_id = document_id(name)
         try:
@@ -154,9 +154,9 @@ def _run(
                 continue
             store.source_stats[doc_id] = (found.st_size, found.st_mtime_ns)
         path = Path(name)
-        if not preparing:
+        if not prepared:
             engine.prepare(chat_model)  # there may be work: the engine starts getting ready
-            preparing = True
+            prepared = True
         if not store.may_be_done(doc_id):
             queued.append(path)  # read when its turn comes, not all up front
             continue
